@@ -1,0 +1,68 @@
+import type { EntityName } from '../model/index.ts';
+import type { Scalar } from '../store/index.ts';
+
+/**
+ * A reference to another canonical record by the id some system knows it by. The engine resolves
+ * it through `links`; when no link exists yet the record is held, never guessed.
+ */
+export interface RefValue {
+  readonly ref: { readonly system: string; readonly externalId: string };
+}
+
+export type IncomingValue = Scalar | RefValue;
+
+export function isRef(value: IncomingValue | undefined): value is RefValue {
+  return typeof value === 'object' && value !== null;
+}
+
+/** How to find the canonical record for an external record seen for the first time. */
+export interface MatchHints {
+  /** The record carries our canonical id (a portal id in a vendor custom field, a CSV column). */
+  readonly canonicalId?: string;
+  /** The record carries another system's id for the same thing. */
+  readonly links?: ReadonlyArray<{ readonly system: string; readonly externalId: string }>;
+  /** A normalised email, for entities that have one; matched only when exactly one record has it. */
+  readonly email?: string;
+}
+
+/** One vendor record, already mapped to canonical field names. */
+export interface IncomingRecord {
+  readonly externalId: string;
+  /** The source's own modified time (ISO), not ours. */
+  readonly sourceModifiedAt: string | null;
+  /** Canonical field → value; only the fields this system's mapping carries inward. */
+  readonly values: Readonly<Record<string, IncomingValue>>;
+  /** The source says the record is gone (soft delete, DELETED event). */
+  readonly deleted?: boolean;
+  readonly match?: MatchHints;
+}
+
+export interface ApplyBatch {
+  readonly system: string;
+  readonly entity: EntityName;
+  readonly records: readonly IncomingRecord[];
+  readonly runId?: string;
+  readonly jobId?: string;
+}
+
+export interface ApplySummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+  conflicts: number;
+  rejected: number;
+  held: number;
+  parked: number;
+  tombstoned: number;
+  /** Held records from earlier batches that this batch's new links released and applied. */
+  released: number;
+}
+
+export function emptySummary(): ApplySummary {
+  return { created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, released: 0 };
+}
+
+export function addSummary(into: ApplySummary, from: Readonly<ApplySummary>): ApplySummary {
+  for (const key of Object.keys(into) as Array<keyof ApplySummary>) into[key] += from[key];
+  return into;
+}

@@ -1,0 +1,24 @@
+/**
+ * Fields that never enter the hub: not in the canonical model, not in a mapping, not in a stored
+ * payload. Requirements 14, 18, 19 and 26 of the quality bars. A mapping whose target or source path
+ * matches one of these is refused when it loads.
+ */
+const SENSITIVE_PATTERNS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
+  { pattern: /(^|[^a-z])ssn($|[^a-z])|social.?security|governmentids?|tax.?id|^tin$|\bein\b/i, what: 'social security or tax id' },
+  { pattern: /date.?of.?birth|birth.?date|^dob$|[^a-z]dob$|birthday/i, what: 'date of birth' },
+  { pattern: /bank|routing|account.?number|acct.?num|iban|direct.?deposit/i, what: 'bank account' },
+  { pattern: /eeo|gender|race|ethnic|veteran|disabilit|sexual.?orient/i, what: 'EEO self-identification' },
+  { pattern: /background|criminal|drug.?test|e.?verify|(^|[^a-z])i.?9($|[^0-9a-z])|immigration|visa.?status|medical/i, what: 'background, medical or immigration' },
+];
+
+/** Returns what kind of sensitive data a field name or path looks like, or null when it is allowed. */
+export function sensitiveKind(nameOrPath: string): string | null {
+  // Check each path segment on its own as well as the whole, so `person.birthDate` and `ssn` both match.
+  const candidates = [nameOrPath, ...nameOrPath.split(/[.[\]]+/).filter(Boolean)];
+  for (const candidate of candidates) {
+    for (const { pattern, what } of SENSITIVE_PATTERNS) {
+      if (pattern.test(candidate)) return what;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,10 @@
+export { Store, type Repos, type UnitOfWorkOptions } from './store.ts';
+export * from './types.ts';
+export { ENTITY_TABLES, TABLE_INFO } from './tables.ts';
+export { refKey } from './sqlite/links-repo.ts';
+export type { CanonicalWrite, ListQuery } from './sqlite/canonical-repo.ts';
+export type { LedgerQuery } from './sqlite/ledger-repo.ts';
+export type { ConflictQuery } from './sqlite/conflicts-repo.ts';
+export type { OutboxQuery } from './sqlite/outbox-repo.ts';
+export type { InboxQuery } from './sqlite/inbox-repo.ts';
+export type { RunQuery } from './sqlite/runs-repo.ts';

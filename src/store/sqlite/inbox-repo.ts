@@ -1,0 +1,109 @@
+import type { InboxRow, InboxStatus } from '../types.ts';
+import type { Statements } from './statements.ts';
+
+interface RawInbox {
+  id: string;
+  system: string;
+  event_id: string;
+  kind: string;
+  entity: string | null;
+  external_id: string | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  received_at: string;
+  processed_at: string | null;
+}
+
+function toInbox(raw: RawInbox): InboxRow {
+  return {
+    id: raw.id,
+    system: raw.system,
+    eventId: raw.event_id,
+    kind: raw.kind as InboxRow['kind'],
+    entity: raw.entity,
+    externalId: raw.external_id,
+    payload: raw.payload,
+    status: raw.status as InboxStatus,
+    attempts: raw.attempts,
+    lastError: raw.last_error,
+    receivedAt: raw.received_at,
+    processedAt: raw.processed_at,
+  };
+}
+
+export interface InboxQuery {
+  status?: InboxStatus;
+  system?: string;
+  after?: string;
+  limit: number;
+}
+
+/** Verified inbound deliveries, deduplicated on (system, event id) by a unique index. */
+export class InboxRepo {
+  constructor(private readonly s: Statements) {}
+
+  /** Inserts the delivery unless its event id was seen before; says which. */
+  async insert(row: Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt'>): Promise<{ inserted: boolean; id: string }> {
+    this.s.assertInTransaction('inbox insert');
+    const result = this.s
+      .get(
+        `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (system, event_id) DO NOTHING`,
+      )
+      .run(row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt);
+    if (result.changes === 1) return { inserted: true, id: row.id };
+    const existing = this.s.get('SELECT id FROM inbox WHERE system = ? AND event_id = ?').pluck().get(row.system, row.eventId) as string;
+    return { inserted: false, id: existing };
+  }
+
+  async get(id: string): Promise<InboxRow | null> {
+    const raw = this.s.get('SELECT * FROM inbox WHERE id = ?').get(id) as RawInbox | undefined;
+    return raw ? toInbox(raw) : null;
+  }
+
+  async markProcessed(id: string, status: Exclude<InboxStatus, 'pending'>, error: string | null, now: string): Promise<void> {
+    this.s.assertInTransaction('inbox mark');
+    this.s
+      .get(`UPDATE inbox SET status = ?, last_error = ?, processed_at = ?, attempts = attempts + 1 WHERE id = ?`)
+      .run(status, error, now, id);
+  }
+
+  async recordAttempt(id: string, error: string): Promise<void> {
+    this.s.assertInTransaction('inbox attempt');
+    this.s.get('UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 2000), id);
+  }
+
+  async pending(limit: number): Promise<InboxRow[]> {
+    const rows = this.s
+      .get(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?`)
+      .all(limit) as RawInbox[];
+    return rows.map(toInbox);
+  }
+
+  async list(q: InboxQuery): Promise<InboxRow[]> {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    if (q.status !== undefined) {
+      clauses.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.system !== undefined) {
+      clauses.push('system = ?');
+      params.push(q.system);
+    }
+    if (q.after !== undefined) {
+      clauses.push('id > ?');
+      params.push(q.after);
+    }
+    params.push(q.limit);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (this.s.get(`SELECT * FROM inbox ${where} ORDER BY id LIMIT ?`).all(...params) as RawInbox[]).map(toInbox);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = this.s.get('SELECT status, count(*) AS n FROM inbox GROUP BY status').all() as Array<{ status: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+}

@@ -1,0 +1,110 @@
+import type { EntityName } from '../../model/index.ts';
+import type { LedgerEntry, LedgerOutcome } from '../types.ts';
+import { parseJson, toJson, type Statements } from './statements.ts';
+
+export interface LedgerQuery {
+  system?: string;
+  entity?: EntityName;
+  canonicalId?: string;
+  outcome?: LedgerOutcome;
+  runId?: string;
+  /** ISO time: entries at or after it. */
+  since?: string;
+  /** Keyset paging on the sequence number. */
+  afterSeq?: number;
+  limit: number;
+}
+
+interface RawEntry {
+  seq: number;
+  at: string;
+  direction: string;
+  system: string;
+  entity: string;
+  canonical_id: string | null;
+  external_id: string | null;
+  action: string;
+  outcome: string;
+  diff: string | null;
+  reason: string | null;
+  source_modified_at: string | null;
+  actor: string | null;
+  run_id: string | null;
+  job_id: string | null;
+}
+
+function toEntry(raw: RawEntry): LedgerEntry {
+  return {
+    seq: raw.seq,
+    at: raw.at,
+    direction: raw.direction as LedgerEntry['direction'],
+    system: raw.system,
+    entity: raw.entity as EntityName,
+    canonicalId: raw.canonical_id,
+    externalId: raw.external_id,
+    action: raw.action as LedgerEntry['action'],
+    outcome: raw.outcome as LedgerOutcome,
+    diff: parseJson(raw.diff),
+    reason: raw.reason,
+    sourceModifiedAt: raw.source_modified_at,
+    actor: raw.actor,
+    runId: raw.run_id,
+    jobId: raw.job_id,
+  };
+}
+
+/** The append-only sync ledger: rows are inserted, never updated or deleted. */
+export class LedgerRepo {
+  constructor(private readonly s: Statements) {}
+
+  async appendMany(entries: readonly LedgerEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    this.s.assertInTransaction('ledger append');
+    const stmt = this.s.get(
+      `INSERT INTO ledger (at, direction, system, entity, canonical_id, external_id, action, outcome, diff, reason,
+         source_modified_at, actor, run_id, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of entries) {
+      stmt.run(
+        e.at, e.direction, e.system, e.entity, e.canonicalId, e.externalId, e.action, e.outcome, toJson(e.diff),
+        e.reason, e.sourceModifiedAt, e.actor, e.runId, e.jobId,
+      );
+    }
+  }
+
+  async query(q: LedgerQuery): Promise<LedgerEntry[]> {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    const eq = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      clauses.push(`${column} = ?`);
+      params.push(value);
+    };
+    eq('system', q.system);
+    eq('entity', q.entity);
+    eq('canonical_id', q.canonicalId);
+    eq('outcome', q.outcome);
+    eq('run_id', q.runId);
+    if (q.since !== undefined) {
+      clauses.push('at >= ?');
+      params.push(q.since);
+    }
+    if (q.afterSeq !== undefined) {
+      clauses.push('seq > ?');
+      params.push(q.afterSeq);
+    }
+    params.push(q.limit);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = this.s.get(`SELECT * FROM ledger ${where} ORDER BY seq LIMIT ?`).all(...params) as RawEntry[];
+    return rows.map(toEntry);
+  }
+
+  async countByOutcome(): Promise<Record<string, number>> {
+    const rows = this.s.get('SELECT outcome, count(*) AS n FROM ledger GROUP BY outcome').all() as Array<{ outcome: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
+  }
+
+  async count(): Promise<number> {
+    return this.s.get('SELECT count(*) FROM ledger').pluck().get() as number;
+  }
+}

@@ -1,0 +1,98 @@
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { AsyncMutex } from '../lib/async-mutex.ts';
+import { CanonicalRepo } from './sqlite/canonical-repo.ts';
+import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
+import { CursorsRepo } from './sqlite/cursors-repo.ts';
+import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
+import { InboxRepo } from './sqlite/inbox-repo.ts';
+import { LedgerRepo } from './sqlite/ledger-repo.ts';
+import { LinksRepo } from './sqlite/links-repo.ts';
+import { runMigrations } from './sqlite/migrate.ts';
+import { OutboxRepo } from './sqlite/outbox-repo.ts';
+import { RunsRepo } from './sqlite/runs-repo.ts';
+import { Statements } from './sqlite/statements.ts';
+import * as schema from './schema/index.ts';
+
+/** Every repository, bound to one connection. Inside a unit of work, they share its transaction. */
+export interface Repos {
+  readonly canonical: CanonicalRepo;
+  readonly links: LinksRepo;
+  readonly ledger: LedgerRepo;
+  readonly conflicts: ConflictsRepo;
+  readonly outbox: OutboxRepo;
+  readonly inbox: InboxRepo;
+  readonly runs: RunsRepo;
+  readonly cursors: CursorsRepo;
+}
+
+export interface UnitOfWorkOptions {
+  /**
+   * Commit with `synchronous=FULL`: for the commit that acknowledges a webhook, which must survive
+   * power loss, not only a crash (requirement 10).
+   * @defaultValue false
+   */
+  durable?: boolean;
+}
+
+/**
+ * The store: repositories plus the unit of work. Repositories return Promises and writes happen in
+ * `unitOfWork`, the seam for a later Postgres store. On better-sqlite3 a unit of work is
+ * `BEGIN IMMEDIATE … COMMIT` under an in-process lock: drizzle's own transaction neither awaits an
+ * async callback nor rolls it back (drizzle #2275, #1472). Never call a vendor inside one.
+ */
+export class Store {
+  readonly repos: Repos;
+  readonly orm: BetterSQLite3Database<typeof schema>;
+  private readonly statements: Statements;
+  private readonly mutex = new AsyncMutex();
+
+  private constructor(readonly db: SqliteDatabase, readonly path: string) {
+    this.statements = new Statements(db);
+    const s = this.statements;
+    this.repos = {
+      canonical: new CanonicalRepo(s),
+      links: new LinksRepo(s),
+      ledger: new LedgerRepo(s),
+      conflicts: new ConflictsRepo(s),
+      outbox: new OutboxRepo(s),
+      inbox: new InboxRepo(s),
+      runs: new RunsRepo(s),
+      cursors: new CursorsRepo(s),
+    };
+    this.orm = drizzle(db, { schema });
+  }
+
+  /** Opens the file and applies pending migrations. */
+  static open(path: string, options: OpenOptions & { migrate?: boolean } = {}): Store {
+    const db = openDatabase(path, options);
+    if (options.migrate ?? true) runMigrations(db);
+    return new Store(db, path);
+  }
+
+  /** Prepared statements on this connection, for stores that extend the schema (staging, imports). */
+  get sql(): Statements {
+    return this.statements;
+  }
+
+  async unitOfWork<T>(fn: (tx: Repos) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+    return this.mutex.run(async () => {
+      const db = this.db;
+      if (options.durable) db.pragma('synchronous = FULL');
+      db.prepare('BEGIN IMMEDIATE').run();
+      try {
+        const result = await fn(this.repos);
+        db.prepare('COMMIT').run();
+        return result;
+      } catch (err) {
+        if (db.inTransaction) db.prepare('ROLLBACK').run();
+        throw err;
+      } finally {
+        if (options.durable) db.pragma('synchronous = NORMAL');
+      }
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
