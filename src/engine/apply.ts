@@ -157,6 +157,10 @@ export class Engine {
     // 4. Field names must be ones this system's mapping carries inward.
     const valid: Work[] = [];
     for (const w of live) {
+      if (w.record.invalid !== undefined) {
+        reject(w, w.record.invalid, w.link?.canonicalId ?? null);
+        continue;
+      }
       const unknown = Object.keys(w.record.values).filter((f) => !rules.fields.has(f));
       if (unknown.length > 0) reject(w, `${system} may not send ${entity} field(s) ${unknown.join(', ')}`, w.link?.canonicalId ?? null);
       else valid.push(w);

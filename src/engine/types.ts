@@ -35,6 +35,12 @@ export interface IncomingRecord {
   /** The source says the record is gone (soft delete, DELETED event). */
   readonly deleted?: boolean;
   readonly match?: MatchHints;
+  /**
+   * Set by the mapping when the vendor record could be identified but not mapped (a date that does
+   * not parse, an unknown enum value): the engine records it as rejected with this reason, and the
+   * rest of the batch still applies.
+   */
+  readonly invalid?: string;
 }
 
 export interface ApplyBatch {
