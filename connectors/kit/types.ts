@@ -4,6 +4,8 @@
  * data so jobs can carry cursors and events through a queue.
  */
 
+import type { RequestStats } from './http.ts';
+
 /** A record as the vendor sends it (validated loosely at the edge: `.passthrough()` schemas). */
 export type VendorRecord = Readonly<Record<string, unknown>>;
 
@@ -43,8 +45,11 @@ export interface PushRequest {
   readonly idempotencyKey: string;
   /** The link's vendor bookkeeping (Gusto `version`, job uuid). */
   readonly meta: Readonly<Record<string, unknown>>;
-  /** Extra ids the push needs (the Gusto employee uuid for a time sheet), resolved by the hub. */
-  readonly related?: Readonly<Record<string, string>>;
+  /**
+   * For each reference field of the outbound mapping: the target record's id in this system and its
+   * link bookkeeping (a Gusto time sheet needs the employee uuid kept on the assignment's link).
+   */
+  readonly related?: Readonly<Record<string, { readonly externalId: string; readonly meta: Readonly<Record<string, unknown>> }>>;
 }
 
 export interface PushResult {
@@ -88,4 +93,6 @@ export interface ConnectorInstance {
   /** Event-queue systems (Bullhorn subscriptions, ADP): the next batch, or a batch again by id. */
   pollEvents?(againBatchId?: string): Promise<EventBatch>;
   close?(): Promise<void>;
+  /** Requests used (and allowed by the rate limit) since the instance was made: run reports and benchmarks. */
+  requestStats?(): RequestStats;
 }

@@ -98,7 +98,10 @@ export class Engine {
     for (const record of latest.values()) {
       const link = links.get(record.externalId);
       const hash = hashIncoming(record);
-      if (link && link.state !== 'held' && (link.sourceHash === hash || isOlder(record.sourceModifiedAt, link.sourceModifiedAt))) {
+      // A held link keeps the newest record it has seen in `pending`: an older copy must not replace it,
+      // but the same record again goes through to retry its references.
+      const guarded = link?.state === 'held' ? false : link?.sourceHash === hash;
+      if (link && (guarded || isOlder(record.sourceModifiedAt, link.sourceModifiedAt))) {
         summary.unchanged++;
         continue;
       }
@@ -150,7 +153,10 @@ export class Engine {
         });
       } else {
         summary.unchanged++;
-        if (w.link) writes.links.push(linkRow(w, {}));
+        // A record deleted while it was held waits for nothing any more: no longer held, so a repeat
+        // of the delete is hash-guarded like any other record.
+        const unheld = w.link?.state === 'held' ? { state: 'rejected' as const, reason: `deleted in ${system} before it could apply` } : {};
+        if (w.link) writes.links.push(linkRow(w, unheld));
       }
     }
 
@@ -175,7 +181,10 @@ export class Engine {
       else if (r.kind === 'invalid') reject(w, r.reason, w.link?.canonicalId ?? null);
       else {
         summary.held++;
-        writes.links.push(linkRow(w, { state: 'held', pending: JSON.stringify(w.record), waitingOn: r.waitingOn, reason: r.reason }));
+        const pending = JSON.stringify(w.record);
+        // The same record still waiting for the same reference: nothing new to write.
+        if (w.link?.state === 'held' && w.link.pending === pending && w.link.waitingOn === r.waitingOn) return;
+        writes.links.push(linkRow(w, { state: 'held', pending, waitingOn: r.waitingOn, reason: r.reason }));
       }
     });
     const unlinked = resolved.filter((x) => !x.w.link?.canonicalId);
@@ -227,8 +236,11 @@ export class Engine {
     await tx.links.upsertMany(writes.links);
     await tx.ledger.appendMany(writes.ledger);
     await tx.conflicts.upsertOpen(writes.conflicts);
-    if (writes.changed.length > 0) {
-      const otherLinks = await tx.links.byCanonical(entity, writes.changed.map((c) => c.canonicalId));
+    if (writes.changed.length > 0 && this.policy.outbound(entity).length > 0) {
+      // A record created by this batch has no other system's link yet: look up only the rest.
+      const created = new Set(writes.inserts.map((w) => w.id));
+      const known = writes.changed.filter((c) => !created.has(c.canonicalId)).map((c) => c.canonicalId);
+      const otherLinks = await tx.links.byCanonical(entity, known);
       const byRecord = new Map<string, LinkRow[]>();
       for (const link of otherLinks) {
         if (!link.canonicalId) continue;
@@ -316,7 +328,10 @@ export class Engine {
     }
 
     const refused = result.diffs.filter((d) => d.result === 'rejected');
-    const outcome = classify(creating, result.conflicts.length, result.changed.length, refused.length);
+    let outcome = classify(creating, result.conflicts.length, result.changed.length, refused.length);
+    // A record back after a delete changes sync state (and undeletes canonical) even with equal values.
+    const restored = outcome.ledger === null && (w.link?.tombstonedAt != null || current?.deletedAt != null);
+    if (restored) outcome = { count: 'updated', ledger: 'applied' };
     summary[outcome.count]++;
     if (outcome.ledger === null) return;
     const reasons: string[] = [];
@@ -325,12 +340,13 @@ export class Engine {
       reasons.push(refused.map((d) => `${d.field} is owned by ${rules.fields.get(d.field)?.owner ?? 'another system'}`).join('; '));
     }
     if (result.conflicts.length > 0) reasons.push(`conflict on ${result.conflicts.map((c) => c.field).join(', ')}`);
+    if (restored) reasons.push(`${entity} is back in ${system}`);
     writes.ledger.push({
       ...ledgerBase,
       direction: 'in',
       canonicalId: id,
       externalId: w.record.externalId,
-      action: creating ? 'create' : 'update',
+      action: creating ? 'create' : restored ? 'restore' : 'update',
       outcome: outcome.ledger,
       diff: result.diffs,
       reason: reasons.length > 0 ? reasons.join('; ') : null,

@@ -102,7 +102,8 @@ export class ConflictResolver {
     const requests: OutboxRequest[] = [];
     for (const rule of this.policy.outbound(conflict.entity)) {
       if (!rule.fields.has(conflict.field)) continue;
-      const link = links.find((l) => l.system === rule.system && l.state === 'linked');
+      // As in fan-out: a system that deleted the record is not sent it again.
+      const link = links.find((l) => l.system === rule.system && l.state === 'linked' && l.tombstonedAt === null);
       if (!link) continue;
       const known = link.base?.[conflict.field];
       if (known === undefined || known !== value) {

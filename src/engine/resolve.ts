@@ -1,5 +1,5 @@
 import { ENTITIES, type EntityName } from '../model/index.ts';
-import { refKey, type FieldMap, type LinkRow, type Repos } from '../store/index.ts';
+import { refKey, type FieldMap, type Repos } from '../store/index.ts';
 import { isRef, type IncomingRecord, type IncomingValue } from './types.ts';
 
 export type Resolution =
@@ -34,10 +34,10 @@ export async function resolveReferences(
       }
     }
   }
-  const found = new Map<string, LinkRow>();
+  const found = new Map<string, string>();
   for (const group of wanted.values()) {
-    const links = await tx.links.getMany(group.system, group.entity, [...group.ids]);
-    for (const link of links.values()) found.set(refKey(group.system, group.entity, link.externalId), link);
+    const ids = await tx.links.resolve(group.system, group.entity, [...group.ids]);
+    for (const [externalId, canonicalId] of ids) found.set(refKey(group.system, group.entity, externalId), canonicalId);
   }
   const existing = new Map<EntityName, Set<string>>();
   for (const [target, ids] of canonicalWanted) existing.set(target, await tx.canonical.exists(target, [...ids]));
@@ -53,15 +53,15 @@ export async function resolveReferences(
       }
       if (isRef(value)) {
         const key = refKey(value.ref.system, target, value.ref.externalId);
-        const link = found.get(key);
-        if (!link?.canonicalId) {
+        const canonicalId = found.get(key);
+        if (canonicalId === undefined) {
           return {
             kind: 'held',
             waitingOn: key,
             reason: `${field} refers to ${target} ${value.ref.externalId} in ${value.ref.system}, not known yet`,
           };
         }
-        values[field] = link.canonicalId;
+        values[field] = canonicalId;
       } else if (typeof value === 'string') {
         if (!existing.get(target)?.has(value)) {
           return { kind: 'invalid', reason: `${field} refers to ${target} ${value}, which does not exist` };
@@ -109,7 +109,9 @@ export async function matchIdentities(
   for (const [otherSystem, ids] of viaLinks) {
     const links = await tx.links.getMany(otherSystem, entity, [...ids]);
     for (const link of links.values()) {
-      if (link.canonicalId && link.state === 'linked') linkMatches.set(`${otherSystem}|${link.externalId}`, link.canonicalId);
+      // A link whose own newer record is held still names its canonical record: not matching it here
+      // would create a duplicate.
+      if (link.canonicalId) linkMatches.set(`${otherSystem}|${link.externalId}`, link.canonicalId);
     }
   }
   const emailField = ENTITIES[entity].emailField;

@@ -4,12 +4,16 @@ import { CanonicalRepo } from './sqlite/canonical-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
+import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
 import { OutboxRepo } from './sqlite/outbox-repo.ts';
+import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
 import { RunsRepo } from './sqlite/runs-repo.ts';
+import { SlotsRepo } from './sqlite/slots-repo.ts';
+import { StateRepo } from './sqlite/state-repo.ts';
 import { Statements } from './sqlite/statements.ts';
 import * as schema from './schema/index.ts';
 
@@ -23,6 +27,11 @@ export interface Repos {
   readonly inbox: InboxRepo;
   readonly runs: RunsRepo;
   readonly cursors: CursorsRepo;
+  readonly slots: SlotsRepo;
+  readonly state: StateRepo;
+  readonly reconcile: ReconcileRepo;
+  /** CSV imports and exports: file identity, progress, row errors, and their bulk reads. */
+  readonly imports: ImportsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -58,6 +67,10 @@ export class Store {
       inbox: new InboxRepo(s),
       runs: new RunsRepo(s),
       cursors: new CursorsRepo(s),
+      slots: new SlotsRepo(s),
+      state: new StateRepo(s),
+      reconcile: new ReconcileRepo(s),
+      imports: new ImportsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
@@ -78,13 +91,13 @@ export class Store {
     return this.mutex.run(async () => {
       const db = this.db;
       if (options.durable) db.pragma('synchronous = FULL');
-      db.prepare('BEGIN IMMEDIATE').run();
+      this.statements.get('BEGIN IMMEDIATE').run();
       try {
         const result = await fn(this.repos);
-        db.prepare('COMMIT').run();
+        this.statements.get('COMMIT').run();
         return result;
       } catch (err) {
-        if (db.inTransaction) db.prepare('ROLLBACK').run();
+        if (db.inTransaction) this.statements.get('ROLLBACK').run();
         throw err;
       } finally {
         if (options.durable) db.pragma('synchronous = NORMAL');

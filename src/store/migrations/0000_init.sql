@@ -298,6 +298,14 @@ CREATE TABLE `conflicts` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `conflicts_open` ON `conflicts` (`entity`,`canonical_id`,`field`,`system`) WHERE "conflicts"."status" = 'open';--> statement-breakpoint
 CREATE INDEX `conflicts_status` ON `conflicts` (`status`,`opened_at`);--> statement-breakpoint
+CREATE TABLE `connector_state` (
+	`system` text NOT NULL,
+	`key` text NOT NULL,
+	`value` text NOT NULL,
+	`updated_at` text NOT NULL,
+	PRIMARY KEY(`system`, `key`)
+);
+--> statement-breakpoint
 CREATE TABLE `inbox` (
 	`id` text PRIMARY KEY NOT NULL,
 	`system` text NOT NULL,
@@ -334,9 +342,8 @@ CREATE TABLE `ledger` (
 );
 --> statement-breakpoint
 CREATE INDEX `ledger_record` ON `ledger` (`entity`,`canonical_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `ledger_system` ON `ledger` (`system`,`entity`,`seq`);--> statement-breakpoint
-CREATE INDEX `ledger_outcome` ON `ledger` (`outcome`,`seq`);--> statement-breakpoint
 CREATE INDEX `ledger_run` ON `ledger` (`run_id`);--> statement-breakpoint
+CREATE INDEX `ledger_exceptions` ON `ledger` (`outcome`,`seq`) WHERE "ledger"."outcome" <> 'applied';--> statement-breakpoint
 CREATE TABLE `links` (
 	`system` text NOT NULL,
 	`entity` text NOT NULL,
@@ -357,8 +364,7 @@ CREATE TABLE `links` (
 	PRIMARY KEY(`system`, `entity`, `external_id`)
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `links_canonical` ON `links` (`system`,`entity`,`canonical_id`);--> statement-breakpoint
-CREATE INDEX `links_by_canonical` ON `links` (`entity`,`canonical_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `links_canonical` ON `links` (`entity`,`canonical_id`,`system`);--> statement-breakpoint
 CREATE INDEX `links_waiting` ON `links` (`waiting_on`) WHERE "links"."waiting_on" IS NOT NULL;--> statement-breakpoint
 CREATE TABLE `outbox` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -403,3 +409,14 @@ CREATE TABLE `sync_cursors` (
 	`updated_at` text NOT NULL,
 	PRIMARY KEY(`system`, `entity`)
 );
+--> statement-breakpoint
+CREATE TABLE `schedule_slots` (
+	`id` text PRIMARY KEY NOT NULL,
+	`job` text NOT NULL,
+	`system` text NOT NULL,
+	`payload` text NOT NULL,
+	`claimed_at` text NOT NULL,
+	`enqueued_at` text
+);
+--> statement-breakpoint
+CREATE INDEX `schedule_slots_claimed` ON `schedule_slots` (`claimed_at`);

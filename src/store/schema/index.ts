@@ -1,2 +1,5 @@
 export * from './canonical.ts';
 export * from './sync.ts';
+export * from './queue.ts';
+export * from './reconcile.ts';
+export * from './csv.ts';

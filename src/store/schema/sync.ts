@@ -41,8 +41,8 @@ export const links = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.system, t.entity, t.externalId] }),
-    uniqueIndex('links_canonical').on(t.system, t.entity, t.canonicalId),
-    index('links_by_canonical').on(t.entity, t.canonicalId),
+    // One link per system for a canonical record; the same index answers "who has this record".
+    uniqueIndex('links_canonical').on(t.entity, t.canonicalId, t.system),
     index('links_waiting').on(t.waitingOn).where(sql`${t.waitingOn} IS NOT NULL`),
   ],
 );
@@ -72,10 +72,11 @@ export const ledger = sqliteTable(
     jobId: text('job_id'),
   },
   (t) => [
+    // Every index is paid for on every insert of the busiest table: a record's history, a run's
+    // rows, and the rare outcomes ops look for (a partial index stays small).
     index('ledger_record').on(t.entity, t.canonicalId, t.seq),
-    index('ledger_system').on(t.system, t.entity, t.seq),
-    index('ledger_outcome').on(t.outcome, t.seq),
     index('ledger_run').on(t.runId),
+    index('ledger_exceptions').on(t.outcome, t.seq).where(sql`${t.outcome} <> 'applied'`),
   ],
 );
 
@@ -198,4 +199,19 @@ export const syncCursors = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.system, t.entity] })],
+);
+
+/**
+ * Durable per-system key/value for connectors: Bullhorn's refresh tokens are single-use, so the
+ * newest one must survive a restart. Values are credentials: never logged, never exported.
+ */
+export const connectorState = sqliteTable(
+  'connector_state',
+  {
+    system: text('system').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.system, t.key] })],
 );

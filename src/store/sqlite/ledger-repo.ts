@@ -107,4 +107,12 @@ export class LedgerRepo {
   async count(): Promise<number> {
     return this.s.get('SELECT count(*) FROM ledger').pluck().get() as number;
   }
+
+  /** The most recent entries of one record, newest first (HTTP record detail); walks `ledger_record`. */
+  async latestFor(entity: EntityName, canonicalId: string, limit: number): Promise<LedgerEntry[]> {
+    const rows = this.s
+      .get('SELECT * FROM ledger WHERE entity = ? AND canonical_id = ? ORDER BY seq DESC LIMIT ?')
+      .all(entity, canonicalId, limit) as RawEntry[];
+    return rows.map(toEntry);
+  }
 }

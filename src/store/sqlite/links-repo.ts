@@ -63,6 +63,21 @@ export class LinksRepo {
     return out;
   }
 
+  /** external id → canonical id of linked records: reference resolution reads nothing else. */
+  async resolve(system: string, entity: EntityName, externalIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (externalIds.length === 0) return out;
+    const rows = this.s
+      .get(
+        `SELECT external_id, canonical_id FROM links WHERE system = ? AND entity = ?
+           AND external_id IN (SELECT value FROM json_each(?)) AND canonical_id IS NOT NULL AND state <> 'parked'`,
+      )
+      .raw()
+      .all(system, entity, JSON.stringify(externalIds)) as Array<[string, string]>;
+    for (const [externalId, canonicalId] of rows) out.set(externalId, canonicalId);
+    return out;
+  }
+
   async get(system: string, entity: EntityName, externalId: string): Promise<LinkRow | null> {
     const raw = this.s
       .get('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?')

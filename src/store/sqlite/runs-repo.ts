@@ -32,6 +32,16 @@ function toRun(raw: RawRun): RunRow {
   };
 }
 
+export interface RunPageQuery {
+  kind?: RunKind;
+  system?: string;
+  status?: RunStatus;
+  entity?: string;
+  /** A run id: only runs started before it (the previous page's last id). */
+  before?: string;
+  limit: number;
+}
+
 export interface RunQuery {
   kind?: RunKind;
   system?: string;
@@ -99,5 +109,44 @@ export class RunsRepo {
     params.push(q.limit);
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     return (this.s.get(`SELECT * FROM runs ${where} ORDER BY started_at DESC LIMIT ?`).all(...params) as RawRun[]).map(toRun);
+  }
+
+  /**
+   * Newest first with keyset paging: ids are UUIDv7 made when the run starts, so `id < before`
+   * continues where the previous page ended (HTTP `GET /api/v1/runs`).
+   */
+  async page(q: RunPageQuery): Promise<RunRow[]> {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    if (q.kind !== undefined) { clauses.push('kind = ?'); params.push(q.kind); }
+    if (q.system !== undefined) { clauses.push('system = ?'); params.push(q.system); }
+    if (q.status !== undefined) { clauses.push('status = ?'); params.push(q.status); }
+    if (q.entity !== undefined) { clauses.push('entity = ?'); params.push(q.entity); }
+    if (q.before !== undefined) { clauses.push('id < ?'); params.push(q.before); }
+    params.push(q.limit);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (this.s.get(`SELECT * FROM runs ${where} ORDER BY id DESC LIMIT ?`).all(...params) as RawRun[]).map(toRun);
+  }
+
+  /** The newest run of a kind for a system among the given statuses, by start time (walks `runs_kind`). */
+  async latest(kind: RunKind, system: string, statuses: readonly RunStatus[]): Promise<RunRow | null> {
+    const raw = this.s
+      .get(
+        `SELECT * FROM runs WHERE kind = ? AND system = ? AND status IN (SELECT value FROM json_each(?))
+         ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(kind, system, JSON.stringify(statuses)) as RawRun | undefined;
+    return raw ? toRun(raw) : null;
+  }
+
+  async countByKindStatus(): Promise<Array<{ kind: string; status: string; n: number }>> {
+    return this.s.get('SELECT kind, status, count(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status').all() as Array<{
+      kind: string; status: string; n: number;
+    }>;
+  }
+
+  /** A trivial read that touches the database file: the health check's database probe. */
+  async ping(): Promise<void> {
+    this.s.get('SELECT 1 FROM runs LIMIT 1').get();
   }
 }

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateDataset } from '../../fixtures/dataset/index.ts';
+import { ENTITIES, entityFields, type EntityName } from '../../src/model/index.ts';
+import { Engine, ownedFields, StaticPolicy, type IncomingRecord } from '../../src/engine/index.ts';
+import { Store, type CanonicalWrite, type LinkRow } from '../../src/store/index.ts';
+import { openDatabase } from '../../src/store/sqlite/database.ts';
+import { passArgs, reportPass } from '../lib/child.ts';
+
+/**
+ * One measured pass of the engine scenario, in its own process. Sides:
+ * - raw-insert: better-sqlite3 prepared insert of the assignment rows into one table, 10k-row transactions;
+ * - hub-apply: Engine.apply of the same rows as bullhorn placements (references resolved through links);
+ * - raw-upsert: second pass of a hash-guarded upsert (`WHERE row_hash IS NOT excluded.row_hash`) of the same rows;
+ * - hub-reapply: Engine.apply of the same, unchanged batch again.
+ */
+interface Args {
+  side: 'raw-insert' | 'hub-apply' | 'raw-upsert' | 'hub-reapply';
+  rows: number;
+  batch: number;
+}
+
+const args = passArgs<Args>();
+const dir = mkdtempSync(join(tmpdir(), 'crosswalk-bench-engine-'));
+const SYSTEM = 'bullhorn';
+
+const dataset = generateDataset({ scale: Math.max(1, Math.ceil(args.rows / 1500)) });
+const assignments = dataset.assignments.slice(0, args.rows);
+if (assignments.length < args.rows) throw new Error(`dataset has ${assignments.length} assignments, wanted ${args.rows}`);
+
+type Row = [string, string, string | null, string | null, string | null, string | null, string, string | null, string];
+const rows: Row[] = assignments.map((a) => [a.key, a.candidateId, a.requisitionId, a.worksiteId, a.approverContactId, a.title, a.startDate, a.endDate, a.status]);
+
+try {
+  if (args.side === 'raw-insert' || args.side === 'raw-upsert') runRaw(args.side);
+  else await runHub(args.side);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function runRaw(side: 'raw-insert' | 'raw-upsert'): void {
+  const db = openDatabase(join(dir, 'raw.sqlite'));
+  db.exec(`CREATE TABLE assignments_raw (id TEXT PRIMARY KEY, candidate_id TEXT, requisition_id TEXT, worksite_id TEXT,
+    approver_contact_id TEXT, title TEXT, start_date TEXT, end_date TEXT, status TEXT, row_hash TEXT) WITHOUT ROWID`);
+  const insert = db.prepare('INSERT INTO assignments_raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const upsert = db.prepare(`INSERT INTO assignments_raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET candidate_id = excluded.candidate_id, requisition_id = excluded.requisition_id,
+      worksite_id = excluded.worksite_id, approver_contact_id = excluded.approver_contact_id, title = excluded.title,
+      start_date = excluded.start_date, end_date = excluded.end_date, status = excluded.status, row_hash = excluded.row_hash
+    WHERE row_hash IS NOT excluded.row_hash`);
+  const hashOf = (r: Row) => createHash('sha1').update(r.join('\u0001')).digest('base64');
+  const pass = (stmt: typeof insert, hashed: boolean) => {
+    for (let i = 0; i < rows.length; i += 10_000) {
+      db.transaction(() => {
+        for (const r of rows.slice(i, i + 10_000)) stmt.run(...r, hashed ? hashOf(r) : null);
+      })();
+    }
+  };
+  if (side === 'raw-insert') {
+    const t0 = performance.now();
+    pass(insert, false);
+    reportPass(rows.length, performance.now() - t0);
+  } else {
+    pass(insert, true);
+    const t0 = performance.now();
+    pass(upsert, true);
+    const changes = db.prepare('SELECT total_changes() AS n').get() as { n: number };
+    reportPass(rows.length, performance.now() - t0, { totalChanges: changes.n });
+  }
+  db.close();
+}
+
+async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
+  const store = Store.open(join(dir, 'hub.sqlite'));
+  const fields = entityFields('assignment');
+  const policy = new StaticPolicy({ inbound: { [SYSTEM]: { assignment: { fields: ownedFields(SYSTEM, fields), match: { byEmail: false, unmatched: 'create' } } } } });
+  const engine = new Engine(store, { policy });
+  await seedReferences(store);
+  const records: IncomingRecord[] = assignments.map((a, i) => ({
+    externalId: String(30_000 + i),
+    sourceModifiedAt: '2026-11-20T12:00:00.000Z',
+    values: {
+      candidateId: ref(a.candidateId),
+      requisitionId: a.requisitionId === null ? null : ref(a.requisitionId),
+      worksiteId: a.worksiteId === null ? null : ref(a.worksiteId),
+      approverContactId: a.approverContactId === null ? null : ref(a.approverContactId),
+      title: a.title,
+      startDate: a.startDate,
+      endDate: a.endDate,
+      status: a.status,
+    },
+  }));
+  const applyAll = async () => {
+    const totals = { created: 0, unchanged: 0, held: 0, rejected: 0 };
+    for (let i = 0; i < records.length; i += args.batch) {
+      const s = await engine.apply({ system: SYSTEM, entity: 'assignment', records: records.slice(i, i + args.batch) });
+      totals.created += s.created;
+      totals.unchanged += s.unchanged;
+      totals.held += s.held;
+      totals.rejected += s.rejected;
+    }
+    return totals;
+  };
+  if (side === 'hub-reapply') await applyAll();
+  const ledgerBefore = await store.repos.ledger.count();
+  const t0 = performance.now();
+  const totals = await applyAll();
+  const ms = performance.now() - t0;
+  const expected = side === 'hub-apply' ? totals.created : totals.unchanged;
+  if (expected !== records.length) throw new Error(`${side}: expected ${records.length}, got ${JSON.stringify(totals)}`);
+  reportPass(records.length, ms, { ledgerRowsAdded: (await store.repos.ledger.count()) - ledgerBefore });
+  store.close();
+}
+
+function ref(externalId: string) {
+  return { ref: { system: SYSTEM, externalId } };
+}
+
+/** Canonical rows and links for everything the assignments point at (untimed set-up). */
+async function seedReferences(store: Store): Promise<void> {
+  const now = new Date().toISOString();
+  const add = async (entity: EntityName, items: ReadonlyArray<{ key: string } & Record<string, unknown>>, keep: Set<string> | null) => {
+    const chosen = keep ? items.filter((i) => keep.has(i.key)) : items;
+    const writes: CanonicalWrite[] = chosen.map((item) => {
+      const f: Record<string, string | number | null> = {};
+      for (const field of Object.keys(ENTITIES[entity].schema.shape)) f[field] = (item[field] as string | number | null | undefined) ?? null;
+      return { id: item.key, fields: f, changedAt: now };
+    });
+    const links: LinkRow[] = chosen.map((item) => ({
+      system: SYSTEM, entity, externalId: item.key, canonicalId: item.key, state: 'linked', base: null, sourceHash: null,
+      sourceModifiedAt: null, pending: null, waitingOn: null, reason: null, meta: null, tombstonedAt: null, seenRunId: null,
+      createdAt: now, updatedAt: now,
+    }));
+    await store.unitOfWork(async (tx) => {
+      await tx.canonical.insertMany(entity, writes, now);
+      await tx.links.upsertMany(links);
+    });
+  };
+  const candidates = new Set(assignments.map((a) => a.candidateId));
+  await add('client', dataset.clients, null);
+  await add('worksite', dataset.worksites, null);
+  await add('contact', dataset.contacts, null);
+  await add('requisition', dataset.requisitions, null);
+  await add('candidate', dataset.candidates, candidates);
+}

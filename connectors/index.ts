@@ -1,0 +1,13 @@
+import type { Connector } from './kit/index.ts';
+
+/**
+ * The static connector registry: a connector is available when it is listed here, and only then.
+ * Never resolve a connector from a string-built module path.
+ */
+export const connectors = {} satisfies Record<string, Connector>;
+
+export type ConnectorId = keyof typeof connectors;
+
+export function connectorFor(id: string): Connector | undefined {
+  return (connectors as Record<string, Connector>)[id];
+}

@@ -1,0 +1,94 @@
+import { ConfigError } from '../../src/engine/index.ts';
+import { nowIso } from '../../src/lib/time.ts';
+import type { RunRow } from '../../src/store/index.ts';
+import type { PageCursor } from '../../connectors/kit/index.ts';
+import type { Handler } from '../context.ts';
+import { applyMapped, mapRecords, summaryCounts } from '../lib/map-records.ts';
+
+/** Where a pull run is: stored in `runs.cursor`, committed with each page's records. */
+export interface PullCursor {
+  /** Records modified at or after this time (ISO); null for a full pull. */
+  readonly since: string | null;
+  /** The next incremental pull starts here: the source's time when this run started, less a safety margin. */
+  readonly startedAt: string;
+  /** Pages committed so far; the relay and duplicate jobs read it. */
+  readonly page: number;
+  /** The connector's position for the next page. */
+  readonly cursor: PageCursor | null;
+  readonly full: boolean;
+  readonly then: readonly string[];
+  readonly total?: number;
+}
+
+/**
+ * Records modified while a run reads are caught by the next run because the next `since` is this
+ * run's start; the margin covers clock skew between us and the vendor.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * One page of a pull: fetch it, map it, and apply it through the engine together with the run's new
+ * position in one unit of work — so a crash resumes from the last committed page, and a duplicate
+ * job for a page already committed does nothing.
+ */
+export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
+  const { hub } = ctx;
+  const store = hub.store();
+  const mappings = hub.registry().allByVendorEntity(payload.system, payload.entity);
+  if (mappings.length === 0) throw new ConfigError(`no mapping reads ${payload.entity} from ${payload.system}`);
+
+  const run = await findOrStartRun(ctx.hub.store(), payload);
+  if (run.status !== 'running') return;
+  const position = run.cursor as PullCursor;
+  if (payload.page !== null && payload.page !== position.page) return;
+
+  const fields = [...new Set(mappings.flatMap((m) => m.sourcePaths()))];
+  const page = await hub.connector(payload.system).pullPage({ entity: payload.entity, since: position.since, cursor: position.cursor, fields });
+  const mapped = mapRecords(mappings, page.records);
+
+  const done = page.next === null;
+  const committed = await store.unitOfWork(async (tx) => {
+    const fresh = await tx.runs.get(run.id);
+    if (fresh?.status !== 'running' || (fresh.cursor as PullCursor).page !== position.page) return false;
+    const summary = await applyMapped(hub, tx, payload.system, mapped, { runId: run.id, jobId: ctx.jobId });
+    const next: PullCursor = { ...position, page: position.page + 1, cursor: page.next, ...(page.total !== undefined && { total: page.total }) };
+    await tx.runs.progress(run.id, next, summaryCounts(summary, { pulled: page.records.length, pages: 1, unidentified: mapped.unidentified.length }));
+    if (done) {
+      await tx.cursors.set(payload.system, payload.entity, position.startedAt, nowIso());
+      const counts = (await tx.runs.get(run.id))?.counts ?? {};
+      await tx.runs.finish(run.id, 'succeeded', { counts, unidentified: mapped.unidentified.slice(0, 50) }, null, nowIso());
+    }
+    return true;
+  });
+  if (!committed) return;
+  await ctx.progress({ entity: payload.entity, page: position.page + 1, pulled: page.records.length, ...(page.total !== undefined && { total: page.total }) });
+
+  if (!done) {
+    await ctx.enqueue('sync.pull', { ...payload, runId: run.id, page: position.page + 1 }, { jobId: `pull:${run.id}:${position.page + 1}` });
+  } else if (position.then.length > 0) {
+    const [next, ...rest] = position.then as [string, ...string[]];
+    await ctx.enqueue('sync.pull', { system: payload.system, entity: next, full: position.full, then: rest }, { jobId: `pull:${run.id}:then` });
+  }
+};
+
+async function findOrStartRun(store: import('../../src/store/index.ts').Store, payload: Parameters<Handler<'sync.pull'>>[0]): Promise<RunRow> {
+  if (payload.runId !== null) {
+    const run = await store.repos.runs.get(payload.runId);
+    if (!run) throw new ConfigError(`pull run ${payload.runId} does not exist`);
+    return run;
+  }
+  // One run per system and entity at a time: a second trigger joins the one in progress.
+  const running = await store.repos.runs.latestRunning('pull', payload.system, payload.entity);
+  if (running) return running;
+  const since = payload.full ? null : await store.repos.cursors.get(payload.system, payload.entity);
+  const now = Date.now();
+  const cursor: PullCursor = {
+    since,
+    startedAt: new Date(now - CLOCK_SKEW_MS).toISOString(),
+    page: 0,
+    cursor: null,
+    full: payload.full,
+    then: payload.then,
+  };
+  return store.unitOfWork((tx) => tx.runs.start('pull', payload.system, payload.entity, new Date(now).toISOString(), cursor));
+}

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigFileError } from '../config/index.ts';
+import { ConfigError } from '../engine/index.ts';
+import { CliContext } from './context.ts';
+import { UsageError } from './errors.ts';
+import { registerConflicts } from './commands/conflicts.ts';
+import { registerDb } from './commands/db.ts';
+import { registerLedger } from './commands/ledger.ts';
+import { registerMappings } from './commands/mappings.ts';
+import { registerOutbox } from './commands/outbox.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerRuntime } from './commands/runtime.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerSync } from './commands/sync.ts';
+
+const ctx = new CliContext();
+const program = new Command('crosswalk')
+  .description('Crosswalk: the integration and sync hub behind a staffing firm\'s client portal')
+  .option('-c, --config <file>', 'configuration file (default crosswalk.config.yaml, or CROSSWALK_CONFIG)')
+  .showHelpAfterError()
+  .exitOverride();
+program.hook('preAction', () => ctx.setConfigFile(program.opts<{ config?: string }>().config));
+
+registerDb(program, ctx);
+registerStatus(program, ctx);
+registerLedger(program, ctx);
+registerConflicts(program, ctx);
+registerSync(program, ctx);
+registerMappings(program, ctx);
+registerOutbox(program, ctx);
+registerRuns(program, ctx);
+registerRuntime(program, ctx);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+} finally {
+  await ctx.close();
+}
+
+/** Known mistakes print one clear line; anything else prints its stack, because it is a bug. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof UsageError) {
+    process.stderr.write(`crosswalk: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof ConfigFileError || err instanceof ConfigError) {
+    process.stderr.write(`crosswalk: configuration: ${err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`crosswalk: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { ResolvedDeps } from '../deps.ts';
+import { collectMetrics } from '../metrics/collect.ts';
+import { render, renderFamily } from '../metrics/exposition.ts';
+import type { RouteRegistrar } from '../route.ts';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export function registerMetrics(api: RouteRegistrar, deps: ResolvedDeps): void {
+  api.route({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics: ledger, conflicts, queues of record, links, runs, canonical rows, webhooks, HTTP',
+    description: 'Counts only, no record data, so the route is public like /health.',
+    tag: 'operations',
+    public: true,
+    responses: { 200: { description: 'text exposition format 0.0.4', schema: z.string(), contentType: PROMETHEUS_CONTENT_TYPE } },
+    handler: async (_input, c) => {
+      let text = render(await collectMetrics(deps));
+      if (deps.metrics) {
+        let hookUp = 1;
+        try {
+          const extra = await deps.metrics();
+          text += extra.endsWith('\n') || extra === '' ? extra : `${extra}\n`;
+        } catch (err) {
+          hookUp = 0;
+          deps.log.error({ err }, 'metrics: hook failed');
+        }
+        text += renderFamily({
+          name: 'crosswalk_metrics_hook_up',
+          help: 'Whether the runtime metrics (queue depths) could be read for this scrape.',
+          type: 'gauge',
+          samples: [{ value: hookUp }],
+        });
+      }
+      return c.body(text, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+    },
+  });
+}

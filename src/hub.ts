@@ -1,0 +1,191 @@
+import { connectorFor } from '../connectors/index.ts';
+import { credentialEnvVar, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
+import { handlers } from '../jobs/index.ts';
+import { systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
+import { ConfigError, Engine } from './engine/index.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { nowIso } from './lib/time.ts';
+import { ENTITY_NAMES } from './model/index.ts';
+import { loadMappings, type MappingRegistry } from './mapping/index.ts';
+import { createQueueDriver, type FailedJob, type QueueDriver, type RateLimit } from './queue/index.ts';
+import { Store } from './store/index.ts';
+
+export interface HubOptions {
+  readonly logger?: Logger;
+  readonly env?: Env;
+  /** HTTP overrides for every connector (tests shorten timeouts and backoff). */
+  readonly http?: HttpOptions;
+}
+
+/**
+ * The composition root: builds the hub's services from the configuration on first use and closes
+ * them in reverse order. The CLI, the HTTP server, workers and the demo all start from one.
+ */
+export class Hub {
+  readonly logger: Logger;
+  private storeInstance: Store | null = null;
+  private registryInstance: MappingRegistry | null = null;
+  private engineInstance: Engine | null = null;
+  private queueInstance: QueueDriver | null = null;
+  private readonly connectorInstances = new Map<string, ConnectorInstance>();
+
+  constructor(
+    readonly config: LoadedConfig,
+    private readonly options: HubOptions = {},
+  ) {
+    this.logger = options.logger ?? createLogger({ level: config.logLevel });
+  }
+
+  store(): Store {
+    this.storeInstance ??= Store.open(this.config.database);
+    return this.storeInstance;
+  }
+
+  /** The mappings; a file that does not load is a configuration error naming every problem. */
+  registry(): MappingRegistry {
+    if (!this.registryInstance) {
+      const { registry, errors } = loadMappings(
+        this.config.mappings,
+        this.config.systems.map((s) => ({ id: s.id, connector: s.connector })),
+      );
+      if (errors.length > 0) {
+        throw new ConfigError(`mappings do not load:\n  ${errors.map((e) => e.toString()).join('\n  ')}`);
+      }
+      this.registryInstance = registry;
+    }
+    return this.registryInstance;
+  }
+
+  policy(): MappingRegistry {
+    return this.registry();
+  }
+
+  engine(): Engine {
+    this.engineInstance ??= new Engine(this.store(), { policy: this.registry() });
+    return this.engineInstance;
+  }
+
+  system(id: string): SystemConfig {
+    const system = this.config.systems.find((s) => s.id === id);
+    if (!system) throw new ConfigError(`no system "${id}" in ${this.config.source} (configured: ${this.config.systems.map((s) => s.id).join(', ') || 'none'})`);
+    return system;
+  }
+
+  manifest(systemId: string): ConnectorManifest {
+    const system = this.system(systemId);
+    const connector = connectorFor(system.connector);
+    if (!connector) throw new ConfigError(`system ${systemId}: unknown connector "${system.connector}"`);
+    return connector.manifest;
+  }
+
+  /** The connector instance of a configured system, made once per process. */
+  connector(systemId: string): ConnectorInstance {
+    let instance = this.connectorInstances.get(systemId);
+    if (instance) return instance;
+    const system = this.system(systemId);
+    const connector = connectorFor(system.connector);
+    if (!connector) throw new ConfigError(`system ${systemId}: unknown connector "${system.connector}"`);
+    const env = systemSecretsEnv(this.config, this.options.env ?? process.env);
+    const credentials: Record<string, string> = {};
+    for (const field of connector.manifest.auth.fields) {
+      const name = system.secrets[field.key] ?? credentialEnvVar(system.id, field.env);
+      const value = env[name];
+      if (value !== undefined && value !== '') credentials[field.key] = value;
+    }
+    const store = this.store();
+    instance = connector.create({
+      systemId,
+      baseUrl: system.baseUrl,
+      credentials,
+      state: {
+        get: (key) => store.repos.state.get(systemId, key),
+        set: (key, value) => store.unitOfWork((tx) => tx.state.set(systemId, key, value, nowIso())),
+      },
+      logger: this.logger.child({ system: systemId }),
+      ...(this.options.http && { http: this.options.http }),
+    });
+    this.connectorInstances.set(systemId, instance);
+    return instance;
+  }
+
+  /**
+   * The vendor entities to read from a system, parents first (by the canonical entity each feeds),
+   * so references resolve as they arrive; `only` narrows to one vendor or canonical entity.
+   */
+  pullOrder(systemId: string, only?: string): string[] {
+    const mappings = this.registry().all().filter((m) => m.system === systemId && m.inboundFields().length > 0);
+    if (mappings.length === 0) throw new ConfigError(`no mapping reads anything from ${systemId}`);
+    const rank = new Map<string, number>();
+    for (const m of mappings) rank.set(m.vendorEntity, Math.min(rank.get(m.vendorEntity) ?? Infinity, ENTITY_NAMES.indexOf(m.entity)));
+    if (only !== undefined) {
+      const vendor = rank.has(only) ? only : mappings.find((m) => m.entity === only)?.vendorEntity;
+      if (!vendor) throw new ConfigError(`${systemId} has no mapping for "${only}" (vendor entities: ${[...rank.keys()].join(', ')})`);
+      return [vendor];
+    }
+    return this.system(systemId).entities ?? [...rank.keys()].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+  }
+
+  /** Each system's share of its vendor's limit: the config override, else the connector's documented limit. */
+  rateLimitFor(systemId: string): RateLimit | undefined {
+    const system = this.config.systems.find((s) => s.id === systemId);
+    if (!system) return undefined;
+    if (system.rateLimit) return { max: system.rateLimit.requests, duration: system.rateLimit.perMs };
+    const limit = connectorFor(system.connector)?.manifest.rateLimit;
+    return limit ? { max: limit.requests, duration: limit.windowMs } : undefined;
+  }
+
+  queue(): QueueDriver {
+    if (!this.queueInstance) {
+      const common = { logger: this.logger.child({ component: 'queue' }), rateLimitFor: (id: string) => this.rateLimitFor(id) };
+      this.queueInstance =
+        this.config.queue.driver === 'bullmq' && this.config.redisUrl
+          ? createQueueDriver({ driver: 'bullmq', redisUrl: this.config.redisUrl, prefix: this.config.queue.prefix, ...common })
+          : createQueueDriver({ driver: 'inline', ...common });
+    }
+    return this.queueInstance;
+  }
+
+  /** Starts processing jobs in this process (the worker, or the inline driver of a CLI command). */
+  async work(): Promise<QueueDriver> {
+    const queue = this.queue();
+    await queue.work(handlers, {
+      hub: this,
+      systems: this.config.systems.map((s) => s.id),
+      concurrency: this.config.queue.concurrency,
+      onFailed: (job) => this.recordFailure(job),
+    });
+    return queue;
+  }
+
+  /**
+   * A job that will not be tried again leaves its work visible in SQLite (Redis is never the system
+   * of record): a pull or reconcile run is marked failed with the error, an inbox row too. Pushes
+   * park their own outbox rows on the last attempt.
+   */
+  private async recordFailure(job: FailedJob): Promise<void> {
+    const message = job.error instanceof Error ? job.error.message : String(job.error);
+    this.logger.error({ job: job.name, jobId: job.jobId, system: job.system, failure: job.failure, err: job.error }, 'job failed for good');
+    const payload = (job.payload ?? {}) as { runId?: string | null; entity?: string; inboxId?: string };
+    const store = this.store();
+    const now = nowIso();
+    if (job.name === 'sync.pull' || job.name === 'reconcile.run') {
+      const kind = job.name === 'sync.pull' ? 'pull' : 'reconcile';
+      const run = payload.runId ? await store.repos.runs.get(payload.runId) : await store.repos.runs.latestRunning(kind, job.system, payload.entity ?? null);
+      if (run?.status === 'running') {
+        await store.unitOfWork((tx) => tx.runs.finish(run.id, 'failed', run.report, `${job.failure}: ${message}`, now));
+      }
+    } else if (job.name === 'webhook.process' && payload.inboxId) {
+      const inboxId = payload.inboxId;
+      await store.unitOfWork((tx) => tx.inbox.markProcessed(inboxId, 'failed', `${job.failure}: ${message}`, now));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queueInstance?.close();
+    this.queueInstance = null;
+    for (const instance of this.connectorInstances.values()) await instance.close?.();
+    this.connectorInstances.clear();
+    this.storeInstance?.close();
+    this.storeInstance = null;
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../../src/store/index.ts';
+
+/** A store on a fresh SQLite file in its own temp directory; `dispose` closes it and removes the directory. */
+export interface TempStore {
+  readonly store: Store;
+  readonly path: string;
+  readonly dir: string;
+  dispose(): void;
+}
+
+export function openTempStore(name = 'crosswalk.db'): TempStore {
+  const dir = mkdtempSync(join(tmpdir(), 'crosswalk-test-'));
+  const path = join(dir, name);
+  const store = Store.open(path);
+  return {
+    store,
+    path,
+    dir,
+    dispose() {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A unique temp directory for tests that open (or hand a child process) a store file themselves. */
+export function tempDir(): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'crosswalk-test-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Row count of a table, read directly: tests check the database, not the repositories' view of it. */
+export function countRows(store: Store, table: string, where = ''): number {
+  return store.db.prepare(`SELECT count(*) FROM ${table}${where ? ` WHERE ${where}` : ''}`).pluck().get() as number;
+}
+
+/** Tables whose content makes up the hub's state; a snapshot of all of them compares two stores. */
+export const STATE_TABLES = [
+  'clients', 'worksites', 'contacts', 'contact_worksite_roles', 'requisitions', 'candidates', 'submissions', 'assignments',
+  'assignment_rates', 'time_entries', 'time_entry_events', 'invoices', 'invoice_lines', 'documents',
+  'links', 'ledger', 'conflicts', 'outbox', 'inbox', 'runs', 'sync_cursors',
+] as const;
+
+/**
+ * Every row of every state table, in a stable order, optionally without some columns (ids and times
+ * that differ between two otherwise equal runs).
+ */
+export function snapshot(store: Store, omit: readonly string[] = []): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of STATE_TABLES) {
+    const rows = store.db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>;
+    const cleaned = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !omit.includes(k))));
+    out[table] = cleaned.map((r) => JSON.stringify(r)).sort();
+  }
+  return out;
+}
+
+/**
+ * A snapshot where canonical ids read as the first link that names them (`client:ats:c9`) and
+ * generated ids and times are left out: two stores that reached the same state by different
+ * paths compare equal.
+ */
+export function logicalSnapshot(store: Store): Record<string, unknown[]> {
+  const links = store.db
+    .prepare('SELECT canonical_id AS id, entity, system, external_id AS ext FROM links WHERE canonical_id IS NOT NULL ORDER BY system, external_id')
+    .all() as Array<{ id: string; entity: string; system: string; ext: string }>;
+  const names = new Map<string, string>();
+  for (const l of links) if (!names.has(l.id)) names.set(l.id, `${l.entity}:${l.system}:${l.ext}`);
+  const volatile = ['id', 'seq', 'at', 'created_at', 'updated_at', 'opened_at', 'idempotency_key', 'time_entry_id'];
+  const snap = snapshot(store, volatile);
+  const out: Record<string, unknown[]> = {};
+  for (const [table, rows] of Object.entries(snap)) {
+    out[table] = rows
+      .map((row) => [...names].reduce((text, [id, name]) => text.split(id).join(name), String(row)))
+      .sort();
+  }
+  return out;
+}
