@@ -9,7 +9,11 @@ export interface Scenario {
 }
 
 const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
+  csv: () => import('./scenarios/csv.ts'),
   engine: () => import('./scenarios/engine.ts'),
+  ingest: () => import('./scenarios/ingest.ts'),
+  pull: () => import('./scenarios/pull.ts'),
+  reconcile: () => import('./scenarios/reconcile.ts'),
 };
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,10 +1,15 @@
+import { bullhorn } from './bullhorn/index.ts';
+import { gusto } from './gusto/index.ts';
 import type { Connector } from './kit/index.ts';
 
 /**
  * The static connector registry: a connector is available when it is listed here, and only then.
  * Never resolve a connector from a string-built module path.
  */
-export const connectors = {} satisfies Record<string, Connector>;
+export const connectors = {
+  bullhorn,
+  gusto,
+} satisfies Record<string, Connector>;
 
 export type ConnectorId = keyof typeof connectors;
 

@@ -102,7 +102,10 @@ export class Hub {
         set: (key, value) => store.unitOfWork((tx) => tx.state.set(systemId, key, value, nowIso())),
       },
       logger: this.logger.child({ system: systemId }),
-      ...(this.options.http && { http: this.options.http }),
+      // A configured share of the vendor's limit binds the client as well as the queue.
+      ...((this.options.http || system.rateLimit) && {
+        http: { ...this.options.http, ...(system.rateLimit && { rateLimit: { requests: system.rateLimit.requests, windowMs: system.rateLimit.perMs } }) },
+      }),
     });
     this.connectorInstances.set(systemId, instance);
     return instance;

@@ -10,11 +10,13 @@ import { createCounters, type HttpCounters } from './http/deps.ts';
 import type { AppEnv } from './http/env.ts';
 import { startServer, type ServerHandle } from './http/server.ts';
 import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
+import { mountConsole } from './http/console/index.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { newId } from './lib/ids.ts';
 import { nowIso } from './lib/time.ts';
-import type { QueueStats } from './queue/index.ts';
+import { EnqueueBatcher, type QueueStats } from './queue/index.ts';
+import { reconcileMetrics } from './reconcile/index.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -52,8 +54,9 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         return { redis: { ok: false, detail: err instanceof Error ? err.message : 'unreachable' } };
       }
     },
-    metrics: async () => queueMetrics(await hub.queue().stats()),
+    metrics: async () => queueMetrics(await hub.queue().stats()) + (await reconcileMetrics(hub.store())),
     mount: (app) => {
+      const enqueuer = new EnqueueBatcher(hub.queue());
       mountWebhooks(app, {
         store: hub.store(),
         counters,
@@ -61,9 +64,13 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         bodyLimit: config.http.webhookBodyLimit,
         now: nowIso,
         receiver: (system) => receiverFor(hub, system),
-        enqueue: (system, inboxId) => hub.queue().enqueue('webhook.process', { system, inboxId }, { jobId: `inbox:${inboxId}` }),
+        enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
       });
       mountBullBoard(app, hub);
+      mountConsole(app, {
+        store: hub.store(), policy: hub.registry(), adminToken: config.adminToken, systems: config.systems,
+        log: hub.logger.child({ component: 'console' }),
+      });
     },
   });
 }
@@ -71,9 +78,13 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
 function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   if (!hub.config.systems.some((s) => s.id === system)) return null;
   const connector = hub.connector(system);
-  const { verifyWebhook, parseWebhook } = connector;
+  const { verifyWebhook, parseWebhook, acceptWebhookHandshake } = connector;
   if (!verifyWebhook || !parseWebhook) return null;
-  return { verify: (raw, headers) => verifyWebhook.call(connector, raw, headers), parse: (raw, headers) => parseWebhook.call(connector, raw, headers) };
+  return {
+    verify: (raw, headers) => verifyWebhook.call(connector, raw, headers),
+    parse: (raw, headers) => parseWebhook.call(connector, raw, headers),
+    ...(acceptWebhookHandshake && { handshake: (raw, headers) => acceptWebhookHandshake.call(connector, raw, headers) }),
+  };
 }
 
 /** Bull Board at /admin/queues, behind basic auth with the admin token as password. */

@@ -90,6 +90,11 @@ export interface ConnectorInstance {
   verifyWebhook?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): VerifyResult;
   /** Webhook systems: the events in a verified body (malformed bodies throw a WebhookPayloadError). */
   parseWebhook?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): ChangeEvent[];
+  /**
+   * A subscription handshake the vendor sends unsigned (Gusto posts its verification token): true
+   * when the body was one and the connector took it. Called only for deliveries that fail verification.
+   */
+  acceptWebhookHandshake?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Promise<boolean>;
   /** Event-queue systems (Bullhorn subscriptions, ADP): the next batch, or a batch again by id. */
   pollEvents?(againBatchId?: string): Promise<EventBatch>;
   close?(): Promise<void>;

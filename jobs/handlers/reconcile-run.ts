@@ -5,6 +5,7 @@ import { pageJobId } from '../../src/queue/ids.ts';
 import {
   DEFAULT_SETTINGS, failRun, inboundMappings, runStep, startOrJoinRun, type ReconcileCursor, type ReconcileDeps, type ReconcileSettings,
 } from '../../src/reconcile/index.ts';
+import type { JobPayload } from '../catalog.ts';
 import type { Handler, JobContext } from '../context.ts';
 
 /**
@@ -15,8 +16,22 @@ import type { Handler, JobContext } from '../context.ts';
  * commits with the run's cursor, whose `page` names the next job (`reconcile:<runId>:<page>`, the
  * id the relay uses too): a crash resumes at the last committed step, a duplicate job does nothing.
  */
-export const reconcileRun: Handler<'reconcile.run'> = async (payload, ctx) => {
-  const deps = reconcileDepsFor(ctx.hub, payload.system, payload.entity, { jobId: ctx.jobId });
+export const reconcileRun: Handler<'reconcile.run'> = async (payload, ctx) => runReconcileJob(payload, ctx, {});
+
+/**
+ * The handler with settings the config does not carry (a listing page size, a clock): tests and
+ * benchmarks drive a run with small pages through it.
+ */
+export function createReconcileHandler(options: { settings?: Partial<ReconcileSettings>; now?: () => string }): Handler<'reconcile.run'> {
+  return (payload, ctx) => runReconcileJob(payload, ctx, options);
+}
+
+async function runReconcileJob(
+  payload: JobPayload<'reconcile.run'>,
+  ctx: JobContext,
+  options: { settings?: Partial<ReconcileSettings>; now?: () => string },
+): Promise<void> {
+  const deps = reconcileDepsFor(ctx.hub, payload.system, payload.entity, { jobId: ctx.jobId, ...options });
   let runId = payload.runId;
   let page = payload.page;
   if (runId === null) {
@@ -59,11 +74,16 @@ export const reconcileRun: Handler<'reconcile.run'> = async (payload, ctx) => {
       }
     }
   } catch (err) {
-    // The last try: the run ends failed with a report; a listing that never completed tombstones nothing.
-    if (ctx.finalAttempt) await failRun(deps, runId, err instanceof Error ? err.message : String(err));
+    // The last try: the run ends failed with a report (a listing that never completed tombstones
+    // nothing), and the chain goes on: one broken entity must not keep the others unreconciled.
+    if (ctx.finalAttempt) {
+      const run = await deps.store.repos.runs.get(runId);
+      await failRun(deps, runId, err instanceof Error ? err.message : String(err));
+      await enqueueThen(ctx, payload.system, runId, (run?.cursor as ReconcileCursor | null)?.then ?? payload.then);
+    }
     throw err;
   }
-};
+}
 
 async function enqueueThen(ctx: JobContext, system: string, runId: string, then: readonly string[]): Promise<void> {
   const [next, ...rest] = then;

@@ -18,6 +18,8 @@ export interface PullCursor {
   readonly full: boolean;
   readonly then: readonly string[];
   readonly total?: number;
+  /** When the last page committed: the relay resumes a run only after it has been quiet a while. */
+  readonly progressAt?: string;
 }
 
 /**
@@ -51,7 +53,9 @@ export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
     const fresh = await tx.runs.get(run.id);
     if (fresh?.status !== 'running' || (fresh.cursor as PullCursor).page !== position.page) return false;
     const summary = await applyMapped(hub, tx, payload.system, mapped, { runId: run.id, jobId: ctx.jobId });
-    const next: PullCursor = { ...position, page: position.page + 1, cursor: page.next, ...(page.total !== undefined && { total: page.total }) };
+    const next: PullCursor = {
+      ...position, page: position.page + 1, cursor: page.next, progressAt: nowIso(), ...(page.total !== undefined && { total: page.total }),
+    };
     await tx.runs.progress(run.id, next, summaryCounts(summary, { pulled: page.records.length, pages: 1, unidentified: mapped.unidentified.length }));
     if (done) {
       await tx.cursors.set(payload.system, payload.entity, position.startedAt, nowIso());

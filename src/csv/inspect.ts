@@ -114,6 +114,6 @@ async function scanAs1252(path: string, limits: ImportLimits): Promise<Structure
 
 /** The header cells, parsed by csv-parse itself so quoting rules match the rows'. */
 export function parseHeader(text: string, delimiter: Delimiter): string[] {
-  const rows = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
+  const rows: string[][] = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, bom: true });
   return rows[0] ?? [];
 }

@@ -332,6 +332,10 @@ export class Engine {
     // A record back after a delete changes sync state (and undeletes canonical) even with equal values.
     const restored = outcome.ledger === null && (w.link?.tombstonedAt != null || current?.deletedAt != null);
     if (restored) outcome = { count: 'updated', ledger: 'applied' };
+    // Linking an external record to an existing canonical one (by email, by another system's id) is
+    // a decision about identity: it is audited even when no field changed.
+    const linkedOnly = outcome.ledger === null && firstContact;
+    if (linkedOnly) outcome = { count: 'linked', ledger: 'applied' };
     summary[outcome.count]++;
     if (outcome.ledger === null) return;
     const reasons: string[] = [];
@@ -346,7 +350,7 @@ export class Engine {
       direction: 'in',
       canonicalId: id,
       externalId: w.record.externalId,
-      action: creating ? 'create' : restored ? 'restore' : 'update',
+      action: creating ? 'create' : restored ? 'restore' : linkedOnly ? 'link' : 'update',
       outcome: outcome.ledger,
       diff: result.diffs,
       reason: reasons.length > 0 ? reasons.join('; ') : null,

@@ -1,19 +1,28 @@
-import { createHash } from 'node:crypto';
-import { isRef, type IncomingRecord, type IncomingValue } from './types.ts';
+import { hash } from 'node:crypto';
+import type { IncomingRecord } from './types.ts';
 
 /**
  * Hash of an incoming record as the source sent it (after mapping, before references resolve).
  * An identical record from the same system costs a lookup and nothing else. Field order is not
- * part of the record: the same values in another order (a CSV with its columns moved) hash the same.
+ * part of the record: the same values in another order hash the same.
+ *
+ * This runs for every record of every pull, import and reconciliation, so it builds one string
+ * with plain concatenation (strings through JSON.stringify for unambiguous escaping) and hashes
+ * it one-shot.
  */
 export function hashIncoming(record: IncomingRecord): string {
-  const hash = createHash('sha1');
-  const fields = Object.keys(record.values).sort();
-  hash.update(JSON.stringify(fields.map((f) => [f, stable(record.values[f])])));
-  if (record.deleted) hash.update('\u0000deleted');
-  return hash.digest('base64');
-}
-
-function stable(value: IncomingValue | undefined): unknown {
-  return isRef(value) ? { ref: [value.ref.system, value.ref.externalId] } : (value ?? null);
+  const values = record.values;
+  const fields = Object.keys(values).sort();
+  let text = '';
+  for (const field of fields) {
+    const v = values[field];
+    if (v === null || v === undefined) text += `${field}=;`;
+    else if (typeof v === 'object') text += `${field}=@${JSON.stringify(v.ref.system)}|${JSON.stringify(v.ref.externalId)};`;
+    else if (typeof v === 'number') text += `${field}=#${v};`;
+    else text += `${field}=${JSON.stringify(v)};`;
+  }
+  if (record.deleted) text += '\u0000deleted';
+  // An identity decision made by ops (`crosswalk links link`) is new information about the record.
+  if (record.match?.canonicalId) text += `\u0000canonical:${record.match.canonicalId}`;
+  return hash('sha1', text, 'base64');
 }

@@ -75,6 +75,8 @@ export async function resolveReferences(
   });
 }
 
+const NEW: Identity = Object.freeze({ kind: 'new' });
+
 export type Identity =
   | { kind: 'match'; canonicalId: string; via: string }
   | { kind: 'new' }
@@ -92,6 +94,8 @@ export async function matchIdentities(
   records: readonly IncomingRecord[],
   byEmail: boolean,
 ): Promise<Identity[]> {
+  // The common case (a source with no identity hints): nothing to look up.
+  if (!records.some((r) => r.match !== undefined)) return records.map(() => NEW);
   const viaCanonical = new Set<string>();
   const viaLinks = new Map<string, Set<string>>();
   const emails = new Set<string>();

@@ -60,12 +60,14 @@ export interface ApplySummary {
   held: number;
   parked: number;
   tombstoned: number;
+  /** First-seen records linked to an existing canonical record without changing it (audited as `link`). */
+  linked: number;
   /** Held records from earlier batches that this batch's new links released and applied. */
   released: number;
 }
 
 export function emptySummary(): ApplySummary {
-  return { created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, released: 0 };
+  return { created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0 };
 }
 
 export function addSummary(into: ApplySummary, from: Readonly<ApplySummary>): ApplySummary {

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context, Hono } from 'hono';
 import { newId } from '../lib/ids.ts';
 import type { Store } from '../store/index.ts';
 import { increment, type HttpCounters, type HttpLogger } from './deps.ts';
 import type { AppEnv } from './env.ts';
 import { envelope } from './errors.ts';
+import { InboxBatcher } from './inbox-batcher.ts';
+import { readLimitedBody } from './read-body.ts';
 
 /** What the route needs from a connector, without importing one: verify, then read event ids. */
 export interface WebhookReceiver {
   verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>):
     | { readonly ok: true }
     | { readonly ok: false; readonly status: 400 | 401; readonly reason: string };
+  /** A subscription handshake the vendor sends unsigned (Gusto's verification token): true when it was one. */
+  handshake?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Promise<boolean>;
   /** Event ids and what they are about; throws on a body that is not the vendor's shape. */
   parse(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): ReadonlyArray<{ readonly eventId: string; readonly entity: string; readonly externalId: string }>;
 }
@@ -27,6 +30,30 @@ export interface WebhookDeps {
   /** Queues processing of a committed inbox row; a failure here loses nothing (the relay re-enqueues). */
   enqueue(system: string, inboxId: string): Promise<void>;
   now(): string;
+  /**
+   * How long the route waits for `enqueue` before acknowledging anyway. A BullMQ add issued while
+   * Redis is down after having been up waits out ioredis' reconnect retries (73 s measured), far
+   * past the 2 s acknowledgement budget (requirement 6); the row is committed, so the relay queues it.
+   * @defaultValue 1000
+   */
+  readonly enqueueTimeoutMs?: number;
+}
+
+/** Settles with `work`, or rejects after `ms`; a late rejection of `work` is absorbed, never unhandled. */
+function within(work: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`enqueue did not finish within ${ms} ms`)), ms);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /**
@@ -36,28 +63,54 @@ export interface WebhookDeps {
  * enqueues nothing; a store that cannot write answers 503 so the vendor retries; never 500.
  */
 export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
+  const batcher = new InboxBatcher(deps.store);
+  const tooLarge = (c: Context<AppEnv>) => {
+    // The rest of the body is not read: close the connection rather than drain it.
+    c.header('Connection', 'close');
+    return c.json(envelope('payload_too_large', `webhook bodies are limited to ${deps.bodyLimit} bytes`), 413);
+  };
   app.post(
     '/webhooks/:system',
-    bodyLimit({
-      maxSize: deps.bodyLimit,
-      onError: (c) => c.json(envelope('payload_too_large', `webhook bodies are limited to ${deps.bodyLimit} bytes`), 413),
-    }),
     async (c) => {
       const system = c.req.param('system');
-      const receiver = deps.receiver(system);
+      let receiver: WebhookReceiver | null;
+      try {
+        receiver = deps.receiver(system);
+      } catch (err) {
+        // A configured system whose connector cannot start (a missing credential): the vendor
+        // should retry after ops fix it, and the reason must not leak.
+        deps.log.error({ err, system }, 'webhook receiver unavailable');
+        c.header('Retry-After', '60');
+        return c.json(envelope('unavailable', `webhook system "${system}" is not ready`), 503);
+      }
       if (!receiver) return c.json(envelope('not_found', `no webhook system "${system}"`), 404);
 
-      const raw = Buffer.from(await c.req.arrayBuffer());
-      const headers: Record<string, string> = {};
-      c.req.raw.headers.forEach((value, name) => {
-        headers[name.toLowerCase()] = value;
-      });
+      let read: Awaited<ReturnType<typeof readLimitedBody>>;
+      try {
+        read = await readLimitedBody(c, deps.bodyLimit);
+      } catch {
+        return c.json(envelope('invalid_request', 'the request body could not be read'), 400);
+      }
+      if (!read.ok) return tooLarge(c);
+      const raw = read.body;
+      const headers = c.req.header();
 
       let verdict: ReturnType<WebhookReceiver['verify']>;
       try {
         verdict = receiver.verify(raw, headers);
       } catch {
         verdict = { ok: false, status: 400, reason: 'signature could not be checked' };
+      }
+      if (!verdict.ok && verdict.status === 401 && receiver.handshake) {
+        // Gusto's subscription verification POST is unsigned by design: the connector decides
+        // whether it is one (and keeps its token pending until Gusto confirms it); it is never an event.
+        let handshake = false;
+        try {
+          handshake = await receiver.handshake(raw, headers);
+        } catch {
+          handshake = false;
+        }
+        if (handshake) return c.json({ accepted: false, handshake: true }, 200);
       }
       if (!verdict.ok) {
         increment(deps.counters.webhookVerifyFailures, system);
@@ -77,14 +130,10 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
 
       let inserted: { inserted: boolean; id: string };
       try {
-        inserted = await deps.store.unitOfWork(
-          (tx) =>
-            tx.inbox.insert({
-              id: newId(), system, eventId, kind: 'webhook', entity: first?.entity ?? null, externalId: events.length === 1 ? (first?.externalId ?? null) : null,
-              payload: raw.toString('utf8'), receivedAt: deps.now(),
-            }),
-          { durable: true },
-        );
+        inserted = await batcher.insert({
+          id: newId(), system, eventId, kind: 'webhook', entity: first?.entity ?? null, externalId: events.length === 1 ? (first?.externalId ?? null) : null,
+          payload: raw.toString('utf8'), receivedAt: deps.now(),
+        });
       } catch (err) {
         deps.log.error({ err, system }, 'webhook inbox write failed');
         c.header('Retry-After', '5');
@@ -96,7 +145,7 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
       }
       increment(deps.counters.webhookAccepted, system);
       try {
-        await deps.enqueue(system, inserted.id);
+        await within(deps.enqueue(system, inserted.id), deps.enqueueTimeoutMs ?? 1_000);
       } catch (err) {
         // The row is committed: the relay will queue it. The delivery is acknowledged either way.
         deps.log.warn({ err, system, inboxId: inserted.id }, 'webhook enqueue failed; the relay will pick it up');

@@ -189,7 +189,12 @@ export class BullmqDriver implements QueueDriver {
   }
 
   private createQueue(system: string): AnyQueue {
-    const queue = new Queue<unknown, unknown, string>(queueNameFor(system), { connection: this.queueRedis, prefix: this.prefix });
+    const queue = new Queue<unknown, unknown, string>(queueNameFor(system), {
+      connection: this.queueRedis,
+      prefix: this.prefix,
+      // The event stream is for QueueEvents listeners, which we do not run: keep it short (G8).
+      streams: { events: { maxLen: 1_000 } },
+    });
     queue.on('error', (err: Error) => this.logger.warn({ err: errField(err), system }, 'queue error'));
     this.queueMap.set(system, queue);
     return queue;
@@ -223,6 +228,10 @@ export class BullmqDriver implements QueueDriver {
         prefix: this.prefix,
         concurrency,
         limiter: { max: limiter.max, duration: limiter.duration },
+        // A job whose worker dies (SIGKILL, OOM) stalls and is retried; BullMQ's default fails it on
+        // the second stall, and a job failed that way never reaches onFailed. Three stalls still
+        // stop a job that kills every worker that takes it.
+        maxStalledCount: 3,
         removeOnComplete: { count: this.keep.completed },
         removeOnFail: { count: this.keep.failed },
         settings: { backoffStrategy: (attemptsMade, _type, err, job) => this.backoff(attemptsMade, err, job?.opts.backoff) },

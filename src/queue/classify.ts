@@ -23,11 +23,17 @@ const CONFIG_ERROR_NAMES: ReadonlySet<string> = new Set([
   'UnrecoverableError', // BullMQ's own, should a handler throw it directly
 ]);
 
+/** Connector errors whose `retryable` is false and whose cause a retry cannot remove. */
+const NEVER_RETRY_NAMES: ReadonlySet<string> = new Set(['WebhookPayloadError', 'NotFoundError']);
+
 export function classifyJobError(err: unknown): JobErrorClass {
   if (typeof err !== 'object' || err === null) return { kind: 'retry', failure: 'system_error', minDelayMs: 0 };
   const e = err as { name?: unknown; unrecoverable?: unknown; retryAfterMs?: unknown };
   const name = typeof e.name === 'string' ? e.name : '';
   if (CONFIG_ERROR_NAMES.has(name) || e.unrecoverable === true) return { kind: 'unrecoverable', failure: 'config_error' };
+  // A malformed webhook body or a record the vendor says does not exist will not change on retry.
+  // A version conflict will: the push job re-reads the record before it throws.
+  if (NEVER_RETRY_NAMES.has(name)) return { kind: 'unrecoverable', failure: 'config_error' };
   const retryAfterMs = typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0 ? e.retryAfterMs : null;
   if (name === 'RateLimitedError' && retryAfterMs !== null) return { kind: 'rate_limited', retryAfterMs };
   // A transient error may carry a hint (an open circuit breaker says when it half-opens): retrying

@@ -14,3 +14,4 @@ export { Scheduler, type SchedulerOptions, type FireResult } from './scheduler.t
 export { installShutdown, type Closeable, type ShutdownOptions } from './shutdown.ts';
 export { checkEvictionPolicy } from './redis.ts';
 export { silentQueueLogger, type QueueLogger } from './logger.ts';
+export { EnqueueBatcher } from './enqueue-batcher.ts';

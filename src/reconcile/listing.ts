@@ -29,6 +29,7 @@ export async function listingStep(input: StepInput): Promise<StepResult> {
       listing: page.next,
       listingPages: cursor.listingPages + 1,
       ...(page.total !== undefined && { total: page.total }),
+      ...(done && { listedAt: deps.now() }),
     },
     { seen: page.records.length, pages: 1, unidentified: unidentified.length, requests },
     true,

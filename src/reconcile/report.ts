@@ -42,6 +42,7 @@ export function buildReport(input: ReportInput): ReconcileReport {
       limit,
     },
     durationMs,
+    listingMs: cursor?.listedAt === undefined ? null : Math.max(0, Date.parse(cursor.listedAt) - Date.parse(run.startedAt)),
     tombstones: { skipped: reasons.length > 0, reasons },
     entities: gates,
     orphans: input.orphans,

@@ -41,6 +41,8 @@ export interface ReconcileCursor {
   readonly listing: PageCursor | null;
   /** Listing pages committed. */
   readonly listingPages: number;
+  /** When the last listing page was committed (ISO): the listing's share of the run's time. */
+  readonly listedAt?: string;
   /** Total the source reports, when it does (progress display). */
   readonly total?: number;
   /** Canonical entities this vendor entity feeds, parents first. */
@@ -60,7 +62,11 @@ export const COUNT_KEYS = [
   'staged',
   /** Listing pages. */
   'pages',
-  /** Staged rows that differed from their link: added + changed + reappeared with the same hash. */
+  /**
+   * Staged rows that differed from their link: added + changed + reappeared with the same hash.
+   * The report's `matched` is `staged − diff`: rows equal to their link, and rows the source lists
+   * as deleted that the hub never knew.
+   */
   'diff',
   /** Listed but unknown here (a missed create). */
   'added',
@@ -121,6 +127,8 @@ export interface ReconcileReport {
     readonly limit: { readonly max: number; readonly duration: number } | null;
   };
   readonly durationMs: number;
+  /** From the run's start to its last listing page committed; null when the listing never completed. */
+  readonly listingMs: number | null;
   readonly tombstones: { readonly skipped: boolean; readonly reasons: readonly string[] };
   readonly entities: Readonly<Partial<Record<EntityName, EntityGate>>>;
   /** Cross-system orphans, for the run that ends a payroll system's chain; null elsewhere. */

@@ -36,7 +36,7 @@ export interface LinkRow {
 }
 
 export type LedgerDirection = 'in' | 'out' | 'local';
-export type LedgerAction = 'create' | 'update' | 'delete' | 'tombstone' | 'restore' | 'resolve' | 'transition' | 'push';
+export type LedgerAction = 'create' | 'update' | 'link' | 'delete' | 'tombstone' | 'restore' | 'resolve' | 'transition' | 'push' | 'replay';
 export type LedgerOutcome = 'applied' | 'conflict' | 'rejected' | 'failed';
 export type FieldResult = 'applied' | 'superseded' | 'rejected' | 'conflict';
 
@@ -108,6 +108,8 @@ export interface OutboxRow {
   createdAt: string;
   updatedAt: string;
   nextAttemptAt: string | null;
+  /** `entity|canonicalId` of a record the push needs in the target system first. */
+  waitingOn: string | null;
   doneAt: string | null;
 }
 

@@ -368,7 +368,7 @@ describe('apply: identity of first-seen records', () => {
     ] });
     const payroll = (id: string, email: string) => rec(id, { firstName: 'Ada', lastName: 'Quill', email, phone: null, status: 'active' }, { match: { email } });
     const s = await engine.apply({ system: 'payroll', entity: 'candidate', records: [payroll('e1', ' ada.quill@example.TEST '), payroll('e2', 'twin@example.test')] });
-    expect(s).toEqual(summary({ unchanged: 1, parked: 1 }));
+    expect(s).toEqual(summary({ linked: 1, parked: 1 }));
     expect(await canonicalIdOf('payroll', 'candidate', 'e1')).toBe(await canonicalIdOf('ats', 'candidate', 'k1'));
     expect(await store.repos.links.get('payroll', 'candidate', 'e2')).toMatchObject({
       state: 'parked', canonicalId: null, reason: 'email twin@example.test matches 2 candidate records',
@@ -397,7 +397,7 @@ describe('apply: identity of first-seen records', () => {
       rec('p1', PAYROLL_CLIENT(), { match: { canonicalId: id } }),
       rec('p2', PAYROLL_CLIENT(), { match: { links: [{ system: 'ats', externalId: 'c1' }] } }),
     ] });
-    expect(s).toEqual(summary({ unchanged: 1, parked: 1 }));
+    expect(s).toEqual(summary({ linked: 1, parked: 1 }));
     expect((await store.repos.links.get('payroll', 'client', 'p2'))?.reason).toBe(`matched client ${id} by ats id c1, but it is already linked to payroll p1`);
   });
 
@@ -411,7 +411,7 @@ describe('apply: identity of first-seen records', () => {
     expect(await store.repos.links.get('ats', 'worksite', 'w1')).toMatchObject({ state: 'held', canonicalId: worksiteId });
     const clientId = await canonicalIdOf('ats', 'client', 'c1');
     const s = await engine.apply({ system: 'payroll', entity: 'worksite', records: [rec('pw1', site(clientId), { match: { links: [{ system: 'ats', externalId: 'w1' }] } })] });
-    expect(s).toEqual(summary({ unchanged: 1 }));
+    expect(s).toEqual(summary({ linked: 1 }));
     expect(await canonicalIdOf('payroll', 'worksite', 'pw1')).toBe(worksiteId);
     expect(countRows(store, 'worksites')).toBe(1);
   });

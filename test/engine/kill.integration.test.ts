@@ -24,8 +24,14 @@ interface ChildRun {
   summary: Record<string, number> | null;
 }
 
-/** Runs the child on `path`; with `killAfterMs`, SIGKILLs it that long after it says the transaction began. */
-function runChild(path: string, killAfterMs?: number): Promise<ChildRun> {
+/**
+ * When to SIGKILL the child: a delay after it says its transaction began, or as soon as its WAL has
+ * grown by some bytes since then (it is writing the batch's pages, uncommitted).
+ */
+type Kill = { afterMs: number } | { walGrowth: number };
+
+/** Runs the child on `path`, killing it as `kill` says, or letting it finish. */
+function runChild(path: string, kill?: Kill): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, String(RECORDS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -33,18 +39,26 @@ function runChild(path: string, killAfterMs?: number): Promise<ChildRun> {
     let began = 0;
     let applyMs: number | null = null;
     let timer: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
     child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (began === 0 && out.includes('APPLYING\n')) {
         began = performance.now();
-        if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (kill && 'afterMs' in kill) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+        if (kill && 'walGrowth' in kill) {
+          const baseline = walSize(path);
+          poll = setInterval(() => {
+            if (walSize(path) - baseline > kill.walGrowth) child.kill('SIGKILL');
+          }, 2);
+        }
       }
       if (applyMs === null && out.includes('COMMITTED')) applyMs = performance.now() - began;
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(poll);
       const killed = signal === 'SIGKILL';
       if (!killed && code !== 0) {
         reject(new Error(`child exited ${code}: ${err}`));
@@ -136,20 +150,23 @@ describe('a process killed mid-batch', () => {
     const outcomes: string[] = [];
     let maxUncommittedWal = 0;
     for (let i = 0; i < KILLS; i++) {
-      // Spread over the apply (stratified, so every phase gets a kill): the early ones land while the
-      // engine merges in memory, the late ones while it writes and may spill into the WAL, the last
-      // may land after the commit.
-      const delay = Math.floor(applyMs * (0.3 + (0.75 * (i + random())) / KILLS));
-      const run = await runChild(path, delay);
+      // Even rounds kill at a time spread over the apply (stratified), wherever the engine is: merging
+      // in memory, writing, or already committed. Odd rounds kill once uncommitted pages reach the
+      // WAL, so the write phase is always hit however fast or loaded the machine is.
+      const kill: Kill = i % 2 === 0
+        ? { afterMs: Math.floor(applyMs * (0.3 + (0.75 * (i / 2 + random())) / Math.ceil(KILLS / 2))) }
+        : { walGrowth: i === 1 ? 1024 * 1024 : 8 * 1024 * 1024 };
+      const delay = 'afterMs' in kill ? `${kill.afterMs}ms` : `wal+${kill.walGrowth / 1024 / 1024}MiB`;
+      const run = await runChild(path, kill);
       const wal = walSize(path);
       const after = withStore(path, (store) => ({ ...counts(store), integrity: store.db.pragma('integrity_check', { simple: true }) }));
       expect(after.integrity, `run ${i}`).toBe('ok');
       const none = { clients: 0, links: 0, ledger: 0, outbox: 0 };
       const { integrity: _ok, ...got } = after;
       if (run.committed) expect(got, `run ${i} committed`).toEqual(full);
-      else expect([none, full], `run ${i} (killed ${delay} ms in)`).toContainEqual(got);
+      else expect([none, full], `run ${i} (killed at ${delay})`).toContainEqual(got);
       const outcome = got.links === 0 ? 'none' : 'all';
-      outcomes.push(`${delay}ms:${outcome}:wal ${Math.round(wal / 1024)} KiB${run.killed ? '' : ' (finished first)'}`);
+      outcomes.push(`${delay}:${outcome}:wal ${Math.round(wal / 1024)} KiB${run.killed ? '' : ' (finished first)'}`);
       if (outcome === 'none') maxUncommittedWal = Math.max(maxUncommittedWal, wal);
       // Start the next kill on a fresh file when this one got the whole batch in.
       if (outcome === 'all' && i < KILLS - 1) removeDb(path);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, SHARED, addSummary, emptySummary, type ApplyBatch, type ApplySummary, type CreateRule, type IncomingRecord, type SyncPolicy } from '../../src/engine/index.ts';
-import { Store, type CanonicalRow, type ConflictRow, type LinkRow, type Scalar } from '../../src/store/index.ts';
+import { Store, type CanonicalRow, type ConflictRow, type Scalar } from '../../src/store/index.ts';
 import { policy, type FieldSpec } from '../support/policy.ts';
 import { ref, steppingClock } from '../support/records.ts';
 import { snapshot } from '../support/temp-store.ts';
@@ -150,7 +150,7 @@ function newEngine(store: Store, world: World): Engine {
   return new Engine(store, { policy: buildPolicy(world), now: steppingClock().now });
 }
 
-const countFields: ReadonlyArray<keyof ApplySummary> = ['created', 'updated', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned'];
+const countFields: ReadonlyArray<keyof ApplySummary> = ['created', 'updated', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'linked'];
 
 async function allRows(store: Store, entity: 'client' | 'worksite'): Promise<Map<string, CanonicalRow>> {
   const rows = await store.repos.canonical.list(entity, { limit: 10_000, includeDeleted: true });
@@ -161,9 +161,14 @@ function allConflicts(store: Store): Promise<ConflictRow[]> {
   return store.repos.conflicts.list({ limit: 10_000 });
 }
 
-function allLinks(store: Store): LinkRow[] {
-  return (store.db.prepare('SELECT system, entity, external_id, state FROM links').all() as Array<{ system: string; entity: string; external_id: string; state: string }>)
-    .map((l) => ({ system: l.system, entity: l.entity, externalId: l.external_id, state: l.state }) as unknown as LinkRow);
+interface LinkState {
+  key: string;
+  entity: string;
+  state: string;
+}
+
+function allLinks(store: Store): LinkState[] {
+  return store.db.prepare(`SELECT system || '|' || entity || '|' || external_id AS key, entity, state FROM links`).all() as LinkState[];
 }
 
 const params = (seedOffset: number) => ({ seed: SEED + seedOffset, numRuns: RUNS });
@@ -180,7 +185,7 @@ describe('engine properties (fast-check)', () => {
             const once = snapshot(store);
             const again = await engine.apply(batch);
             expect(snapshot(store)).toEqual(once);
-            expect({ ...again, unchanged: 0, held: 0 }).toEqual({ created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, released: 0 });
+            expect({ ...again, unchanged: 0, held: 0 }).toEqual({ created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0 });
           }
         } finally {
           store.close();
@@ -218,23 +223,23 @@ describe('engine properties (fast-check)', () => {
           const engine = newEngine(store, world);
           for (const batch of buildBatches(world, batches, 'jitter')) {
             const seqBefore = (store.db.prepare('SELECT coalesce(max(seq), 0) FROM ledger').pluck().get() as number);
-            const heldElsewhere = new Set(allLinks(store).filter((l) => l.state === 'held' && l.entity !== batch.entity).map((l) => `${l.system}|${l.entity}|${l.externalId}`));
+            const heldElsewhere = new Set(allLinks(store).filter((l) => l.state === 'held' && l.entity !== batch.entity).map((l) => l.key));
             const s = await engine.apply(batch);
             addSummary(seen, s);
 
             expect(countFields.reduce((n, k) => n + s[k], 0)).toBe(batch.records.length);
             const rows = await store.repos.ledger.query({ afterSeq: seqBefore, system: batch.system, entity: batch.entity, limit: 10_000 });
-            expect(rows).toHaveLength(s.created + s.updated + s.conflicts + s.rejected + s.tombstoned);
+            expect(rows).toHaveLength(s.created + s.updated + s.conflicts + s.rejected + s.tombstoned + s.linked);
             const ids = rows.map((r) => r.externalId);
             expect(new Set(ids).size).toBe(ids.length);
             for (const id of ids) expect(batch.records.some((r) => r.externalId === id)).toBe(true);
             const byOutcome = (o: string) => rows.filter((r) => r.outcome === o).length;
             expect(byOutcome('conflict')).toBe(s.conflicts);
             expect(byOutcome('rejected')).toBe(s.rejected);
-            expect(byOutcome('applied')).toBe(s.created + s.updated + s.tombstoned);
+            expect(byOutcome('applied')).toBe(s.created + s.updated + s.tombstoned + s.linked);
 
             // Held records of other entities that this batch set free are counted as released.
-            const stillHeld = new Set(allLinks(store).filter((l) => l.state === 'held').map((l) => `${l.system}|${l.entity}|${l.externalId}`));
+            const stillHeld = new Set(allLinks(store).filter((l) => l.state === 'held').map((l) => l.key));
             expect(s.released).toBe([...heldElsewhere].filter((k) => !stillHeld.has(k)).length);
           }
         } finally {

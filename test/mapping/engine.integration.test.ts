@@ -82,7 +82,7 @@ describe('mappings driving the merge engine', () => {
         { uuid: 'g-1', first_name: 'Mari', phone: '614-555-0199', custom_fields: [{ name: 'Bullhorn ID', value: '48213' }] },
       ]),
     });
-    expect(matched).toMatchObject({ created: 0, unchanged: 1 });
+    expect(matched).toMatchObject({ created: 0, unchanged: 0, linked: 1 });
     const ids = db.prepare("SELECT system, canonical_id AS id FROM links WHERE external_id IN ('48213', 'g-1') ORDER BY system").all() as Array<{ id: string }>;
     expect(ids).toHaveLength(2);
     expect(ids[0]?.id).toBe(ids[1]?.id);

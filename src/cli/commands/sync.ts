@@ -8,7 +8,7 @@ import { UsageError } from '../errors.ts';
 import { emit, printTable } from '../output.ts';
 import { watchRuns } from './watch.ts';
 
-const COLUMNS = ['pulled', 'created', 'updated', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'unidentified'] as const;
+const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'unidentified'] as const;
 
 export function registerSync(program: Command, ctx: CliContext): void {
   program

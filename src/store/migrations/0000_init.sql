@@ -419,4 +419,50 @@ CREATE TABLE `schedule_slots` (
 	`enqueued_at` text
 );
 --> statement-breakpoint
-CREATE INDEX `schedule_slots_claimed` ON `schedule_slots` (`claimed_at`);
+CREATE INDEX `schedule_slots_claimed` ON `schedule_slots` (`claimed_at`);--> statement-breakpoint
+CREATE TABLE `reconcile_staging` (
+	`run_id` text NOT NULL,
+	`external_id` text NOT NULL,
+	`entity` text NOT NULL,
+	`hash` text NOT NULL,
+	`source_modified_at` text,
+	`deleted` integer DEFAULT 0 NOT NULL,
+	`page` integer NOT NULL,
+	PRIMARY KEY(`run_id`, `external_id`, `entity`)
+);
+--> statement-breakpoint
+CREATE TABLE `csv_import_errors` (
+	`import_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`line` integer NOT NULL,
+	`column` text,
+	`value` text,
+	`reason` text NOT NULL,
+	PRIMARY KEY(`import_id`, `seq`),
+	FOREIGN KEY (`import_id`) REFERENCES `csv_imports`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `csv_imports` (
+	`id` text PRIMARY KEY NOT NULL,
+	`file_sha256` text NOT NULL,
+	`source` text NOT NULL,
+	`kind` text NOT NULL,
+	`file_name` text,
+	`size_bytes` integer NOT NULL,
+	`encoding` text,
+	`delimiter` text,
+	`status` text NOT NULL,
+	`run_id` text,
+	`next_record` integer DEFAULT 0 NOT NULL,
+	`next_line` integer DEFAULT 0 NOT NULL,
+	`counts` text,
+	`error_count` integer DEFAULT 0 NOT NULL,
+	`owner` text,
+	`heartbeat_at` text,
+	`error` text,
+	`started_at` text NOT NULL,
+	`finished_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `csv_imports_live` ON `csv_imports` (`file_sha256`,`source`,`kind`) WHERE "csv_imports"."status" IN ('running', 'succeeded');--> statement-breakpoint
+CREATE INDEX `csv_imports_started` ON `csv_imports` (`started_at`);

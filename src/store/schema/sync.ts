@@ -157,11 +157,14 @@ export const outbox = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     nextAttemptAt: text('next_attempt_at'),
+    /** `entity|canonicalId` of a record the push needs in this system first (an employee before its job). */
+    waitingOn: text('waiting_on'),
     doneAt: text('done_at'),
   },
   (t) => [
     // Changes to one record coalesce into its one pending row.
     uniqueIndex('outbox_pending').on(t.system, t.entity, t.canonicalId).where(sql`${t.status} = 'pending'`),
+    index('outbox_waiting').on(t.system, t.waitingOn).where(sql`${t.waitingOn} IS NOT NULL`),
     index('outbox_status').on(t.status, t.createdAt),
   ],
 );

@@ -54,6 +54,8 @@ export interface NewImport {
 export interface LinkHash {
   readonly hash: string | null;
   readonly state: string;
+  /** Set when the last record from the system was refused (or is held or parked): why. */
+  readonly reason: string | null;
 }
 
 /** A time entry with what a payroll file needs from its assignment and worker. */
@@ -223,11 +225,13 @@ export class ImportsRepo {
   async linkHashes(system: string, entity: EntityName, externalIds: readonly string[]): Promise<Map<string, LinkHash>> {
     const out = new Map<string, LinkHash>();
     if (externalIds.length === 0) return out;
+    // Sorted keys walk the primary key in order: a shuffled file costs no more than a sorted one.
+    const sorted = [...externalIds].sort();
     const rows = this.s
-      .get(`SELECT external_id, source_hash, state FROM links WHERE system = ? AND entity = ? AND external_id IN (SELECT value FROM json_each(?))`)
+      .get(`SELECT external_id, source_hash, state, reason FROM links WHERE system = ? AND entity = ? AND external_id IN (SELECT value FROM json_each(?))`)
       .raw()
-      .all(system, entity, JSON.stringify(externalIds)) as Array<[string, string | null, string]>;
-    for (const [externalId, hash, state] of rows) out.set(externalId, { hash, state });
+      .all(system, entity, JSON.stringify(sorted)) as Array<[string, string | null, string, string | null]>;
+    for (const [externalId, hash, state, reason] of rows) out.set(externalId, { hash, state, reason });
     return out;
   }
 

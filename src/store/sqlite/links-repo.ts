@@ -119,6 +119,15 @@ export class LinksRepo {
     return rows.map(toLink);
   }
 
+  /** Forgets the last-seen hash, so the next identical delivery is evaluated again (after a fix). */
+  async forgetHashes(keys: ReadonlyArray<{ system: string; entity: EntityName; externalId: string }>): Promise<number> {
+    this.s.assertInTransaction('forget hashes');
+    const stmt = this.s.get('UPDATE links SET source_hash = NULL WHERE system = ? AND entity = ? AND external_id = ?');
+    let n = 0;
+    for (const k of keys) n += stmt.run(k.system, k.entity, k.externalId).changes;
+    return n;
+  }
+
   async countByState(): Promise<Record<string, number>> {
     const rows = this.s.get('SELECT state, count(*) AS n FROM links GROUP BY state').all() as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));

@@ -19,6 +19,7 @@ interface RawOutbox {
   created_at: string;
   updated_at: string;
   next_attempt_at: string | null;
+  waiting_on: string | null;
   done_at: string | null;
 }
 
@@ -39,6 +40,7 @@ function toOutbox(raw: RawOutbox): OutboxRow {
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
     nextAttemptAt: raw.next_attempt_at,
+    waitingOn: raw.waiting_on,
     doneAt: raw.done_at,
   };
 }
@@ -136,6 +138,29 @@ export class OutboxRepo {
     this.s
       .get(`UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
       .run(park ? 'failed' : 'pending', error.slice(0, 2000), nextAttemptAt, now, id);
+  }
+
+  /**
+   * Sets a claimed row aside until a record it needs exists in the target system: pending again,
+   * due at `nextAttemptAt` at the latest, and woken as soon as that record's own push lands.
+   */
+  async defer(id: string, waitingOn: string, reason: string, nextAttemptAt: string, now: string): Promise<void> {
+    this.s.assertInTransaction('outbox defer');
+    this.s
+      .get(`UPDATE outbox SET status = 'pending', waiting_on = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'processing'`)
+      .run(waitingOn, reason.slice(0, 2000), nextAttemptAt, now, id);
+  }
+
+  /** Rows of this system waiting on a record that has just been pushed: due now. Returns them. */
+  async wake(system: string, waitingOn: string, now: string): Promise<OutboxRow[]> {
+    this.s.assertInTransaction('outbox wake');
+    const rows = this.s
+      .get(
+        `UPDATE outbox SET waiting_on = NULL, next_attempt_at = NULL, updated_at = ?
+         WHERE system = ? AND waiting_on = ? AND status = 'pending' RETURNING *`,
+      )
+      .all(now, system, waitingOn) as RawOutbox[];
+    return rows.map(toOutbox);
   }
 
   /** Puts parked rows back in the queue (`crosswalk outbox replay`). */

@@ -109,26 +109,12 @@ export class ReconcileRepo {
    * id's rows are left for the next page so that no entity of it is skipped.
    */
   async diffPage(runId: string, system: string, after: string | null, limit: number): Promise<DiffRow[]> {
-    const raws = this.s
-      .get(
-        `SELECT s.external_id, s.entity, s.deleted,
-                l.external_id IS NOT NULL AS linked,
-                l.source_hash IS NOT s.hash AS hash_differs,
-                l.tombstoned_at IS NOT NULL AS tombstoned,
-                l.canonical_id
-         FROM reconcile_staging s
-         LEFT JOIN links l ON l.system = ? AND l.entity = s.entity AND l.external_id = s.external_id
-         WHERE s.run_id = ? AND s.external_id > ?
-           AND (l.external_id IS NULL OR l.source_hash IS NOT s.hash OR (l.tombstoned_at IS NOT NULL AND s.deleted = 0))
-         ORDER BY s.external_id, s.entity
-         LIMIT ?`,
-      )
-      .all(system, runId, after ?? '', limit) as RawDiff[];
-    if (raws.length === limit && raws.length > 0) {
-      const last = (raws[raws.length - 1] as RawDiff).external_id;
+    let raws = this.s.get(diffSql('s.external_id > ?', 'LIMIT ?')).all(system, runId, after ?? '', limit) as RawDiff[];
+    const last = raws[raws.length - 1]?.external_id;
+    if (raws.length === limit && last !== undefined) {
       const whole = raws.filter((r) => r.external_id !== last);
-      // One external id with more entities than a page holds cannot happen (≤ 14 entities per id).
-      if (whole.length > 0) raws.length = whole.length;
+      // A page smaller than one id's entities: that id alone, all of its rows.
+      raws = whole.length > 0 ? whole : (this.s.get(diffSql('s.external_id = ?', '')).all(system, runId, last) as RawDiff[]);
     }
     return raws.map((r) => ({
       externalId: r.external_id,
@@ -249,6 +235,27 @@ export class ReconcileRepo {
     const items = count === 0 ? [] : (this.s.get(listSql).all(...params, limit) as OrphanRow[]);
     return { count, items };
   }
+}
+
+/**
+ * Staging rows that do not simply match their link, in external-id order: no link (unless the
+ * source lists it as deleted: a record deleted before we ever knew it is nothing to repair, and
+ * Bullhorn keeps listing soft-deleted records for years), another hash, or a tombstoned link while
+ * the source lists the record alive.
+ */
+function diffSql(position: string, limit: string): string {
+  return `SELECT s.external_id, s.entity, s.deleted,
+            l.external_id IS NOT NULL AS linked,
+            l.source_hash IS NOT s.hash AS hash_differs,
+            l.tombstoned_at IS NOT NULL AS tombstoned,
+            l.canonical_id
+     FROM reconcile_staging s
+     LEFT JOIN links l ON l.system = ? AND l.entity = s.entity AND l.external_id = s.external_id
+     WHERE s.run_id = ? AND ${position}
+       AND ((l.external_id IS NULL AND s.deleted = 0)
+            OR (l.external_id IS NOT NULL AND (l.source_hash IS NOT s.hash OR (l.tombstoned_at IS NOT NULL AND s.deleted = 0))))
+     ORDER BY s.external_id, s.entity
+     ${limit}`;
 }
 
 function col(entity: EntityName, field: string): string {

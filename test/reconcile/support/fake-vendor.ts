@@ -102,7 +102,7 @@ export class FakeVendor {
         this.listingPagesServed++;
         const rows = this.listingEmpty ? [] : this.all(request.entity);
         const size = request.pageSize ?? this.pageSize;
-        const records = rows.slice(start, start + size).map((r) => ({ ...r }) as VendorRecord);
+        const records = rows.slice(start, start + size).map((r) => ({ ...r }));
         const next = start + size < rows.length ? { start: start + size } : null;
         this.onPageServed?.(request.entity, start);
         return { records, next, total: rows.length };
@@ -111,7 +111,7 @@ export class FakeVendor {
         this.log.push({ op: 'fetch', entity, ids: [...ids] });
         return ids.flatMap((id) => {
           const r = this.table(entity).get(id);
-          return r ? [{ ...r } as VendorRecord] : [];
+          return r ? [{ ...r }] : [];
         });
       },
       push: async () => {

@@ -60,6 +60,19 @@ fields:
   - { target: payRateCents, from: payRate, transform: { money: {} }, owner: ats }
   - { target: billRateCents, from: billRate, transform: { money: {} }, owner: ats }
 `,
+  'fakeats/timecard.yaml': `vendor: fakeats
+entity: Timecard
+canonical: time_entry
+key: id
+modifiedAt: { from: updatedAt, transform: { date: { format: iso-datetime } } }
+fields:
+  - { target: assignmentId, from: placementId, transform: { ref: { entity: assignment } }, owner: ats }
+  - { target: workDate, from: date, transform: { date: { format: iso-date } }, owner: ats }
+  - { target: regularHours, from: hours, owner: ats }
+  - { target: overtimeHours, from: ot, owner: ats }
+  - { target: doubleTimeHours, from: dt, owner: ats }
+  - { target: status, from: status, owner: ats }
+`,
   'fakepay/employee.yaml': `vendor: fakepay
 entity: employees
 canonical: candidate
@@ -70,6 +83,17 @@ match:
     - { system: ats, from: atsPersonId }
 fields:
   - { target: email, from: email, owner: shared }
+`,
+  // Time sheets only go out to payroll: the payroll system can hold time entries, so their orphans are checked.
+  'fakepay/time-sheet.yaml': `vendor: fakepay
+entity: time_sheets
+canonical: time_entry
+key: uuid
+push:
+  create: { when: { status: [approved] } }
+fields:
+  - { target: workDate, from: date, transform: { date: { format: iso-date } }, direction: out }
+  - { target: regularHours, from: hours, direction: out }
 `,
 };
 
@@ -97,7 +121,6 @@ export class TestClock {
 }
 
 export interface Harness {
-  readonly temp: TempStore;
   readonly store: Store;
   readonly registry: MappingRegistry;
   readonly engine: Engine;
@@ -107,19 +130,21 @@ export interface Harness {
   close(): void;
 }
 
-export function openHarness(pageSize = 3): Harness {
-  const temp = openTempStore();
-  ensureStagingTable(temp.store);
+/** A harness on a fresh temp store, or on `existing` (which the caller closes). */
+export function openHarness(pageSize = 3, existing?: Store): Harness {
+  const temp: TempStore | null = existing ? null : openTempStore();
+  const store = existing ?? (temp as TempStore).store;
+  ensureStagingTable(store);
   const registry = loadTestRegistry();
   const clock = new TestClock();
-  const engine = new Engine(temp.store, { policy: registry, now: clock.now });
+  const engine = new Engine(store, { policy: registry, now: clock.now });
   const vendors = { ats: new FakeVendor(pageSize), payroll: new FakeVendor(pageSize) };
   const connectors = { ats: vendors.ats.connector(), payroll: vendors.payroll.connector() };
   return {
-    temp, store: temp.store, registry, engine, clock, vendors,
+    store, registry, engine, clock, vendors,
     deps(system, vendorEntity, settings = {}) {
       return {
-        store: temp.store,
+        store,
         engine,
         connector: connectors[system],
         system,
@@ -132,7 +157,7 @@ export function openHarness(pageSize = 3): Harness {
         now: clock.now,
       };
     },
-    close: () => temp.dispose(),
+    close: () => temp?.dispose(),
   };
 }
 
@@ -205,4 +230,21 @@ export function canonicalBy(store: Store, system: string, entity: EntityName): M
 
 export function isMoneyBearing(entity: EntityName): boolean {
   return ENTITIES[entity].moneyBearing;
+}
+
+/** Companies 1..n at the ATS, each active with a phone. */
+export function seedCompanies(h: Harness, n: number): void {
+  for (let i = 1; i <= n; i++) h.vendors.ats.create('Company', { id: String(i), name: `Northwind Supply ${i}`, status: 'active', phone: `555-01${String(i).padStart(2, '0')}` });
+}
+
+/** People 1..n at the ATS; placements for the first `placed` of them (placement id = 100 + person id). */
+export function seedPeople(h: Harness, n: number, placed: number): void {
+  for (let i = 1; i <= n; i++) {
+    h.vendors.ats.create('Person', { id: String(i), firstName: `Avery${i}`, lastName: 'Quill', email: `avery${i}@example.test`, status: 'placed' });
+  }
+  for (let i = 1; i <= placed; i++) {
+    h.vendors.ats.create('Placement', {
+      id: String(100 + i), personId: String(i), title: 'Forklift operator', startDate: '2026-09-01', status: 'active', payRate: 21.5, billRate: 32.25,
+    });
+  }
 }

@@ -1,0 +1,252 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Engine, SyncPolicy } from '../engine/index.ts';
+import { requireAdminToken } from '../http/auth.ts';
+import type { HttpLogger } from '../http/deps.ts';
+import type { AppEnv } from '../http/env.ts';
+import { ApiError, errorResponse, validationError } from '../http/errors.ts';
+import { silentLogger } from '../lib/logger.ts';
+import type { MappingRegistry } from '../mapping/index.ts';
+import { ENTITY_NAMES, Id } from '../model/index.ts';
+import type { Store } from '../store/index.ts';
+import { writeImportErrors } from './errors-csv.ts';
+import { exportEntity } from './export-entity.ts';
+import { exportInvoices } from './export-invoices.ts';
+import { exportTime, exportTimeRun, parsePeriod, type Period } from './export-time.ts';
+import { importCsv } from './import.ts';
+import { IMPORT_KINDS } from './kinds.ts';
+import { resolveLimits, type ImportLimits } from './limits.ts';
+import { MultipartError, readMultipart } from './multipart.ts';
+import { PAYROLL_FORMATS, type AdpOptions } from './payroll.ts';
+
+export interface CsvRouteDeps {
+  readonly store: Store;
+  readonly engine: Engine;
+  /** The loaded mappings (the CSV ones are used). */
+  readonly mappings: MappingRegistry;
+  /** For marking exported time (ownership and fan-out). */
+  readonly policy: SyncPolicy;
+  /** The bearer token, checked here as well, so the routes are never open whatever they are mounted under. */
+  readonly adminToken: string | null;
+  /** `maxFileBytes` should be the configured upload limit (`http.uploadBodyLimit`). */
+  readonly limits?: Partial<ImportLimits>;
+  /** Where uploads are spooled. @defaultValue the OS temp folder */
+  readonly tempDir?: string;
+  readonly now?: () => string;
+  readonly log?: HttpLogger;
+  /** Company code and double-time code for ADP files. */
+  readonly adp?: AdpOptions;
+  /** The systems whose links carry payroll ids, by format. @defaultValue the format's name */
+  readonly payrollSystems?: Partial<Record<'gusto' | 'adp', string>>;
+}
+
+const Source = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a CSV source name such as billing');
+const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const PeriodText = z.string().transform((text, ctx): Period => {
+  const p = parsePeriod(text);
+  if ('error' in p) {
+    ctx.addIssue({ code: 'custom', message: p.error });
+    return z.NEVER;
+  }
+  return p;
+});
+
+const UploadFields = z.strictObject({
+  kind: z.enum(IMPORT_KINDS),
+  source: Source.optional(),
+  dryRun: Bool.optional(),
+});
+const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), before: Id.optional() });
+const TimeQuery = z.strictObject({ format: z.enum(PAYROLL_FORMATS), period: PeriodText, includeExported: Bool.optional() });
+const TimeBody = z.strictObject({
+  format: z.enum(PAYROLL_FORMATS),
+  period: PeriodText,
+  includeExported: z.boolean().optional(),
+  companyCode: z.string().min(1).max(10).optional(),
+});
+const InvoiceQuery = z.strictObject({ period: PeriodText.optional() });
+const EntityQuery = z.strictObject({ internal: Bool.optional() });
+const IdParam = z.strictObject({ id: Id });
+const EntityParam = z.strictObject({ entity: z.enum(ENTITY_NAMES) });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(where, r.error);
+  return r.data;
+}
+
+function queryOf(c: Context<AppEnv>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.queries())) {
+    if (v.length > 1) throw new ApiError('invalid_request', `query parameter given more than once: ${k}`, [{ path: `query.${k}`, message: 'given more than once' }]);
+    out[k] = v[0] ?? '';
+  }
+  return out;
+}
+
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+function attachment(name: string): Record<string, string> {
+  return { 'Content-Type': CSV_TYPE, 'Content-Disposition': `attachment; filename="${name}"` };
+}
+
+/** A CSV response streamed as it is written; a failure after the first byte ends the stream. */
+function streamed(c: Context<AppEnv>, name: string, write: (out: Writable) => Promise<unknown>, log: HttpLogger): Response {
+  const pass = new PassThrough();
+  write(pass).catch((err: unknown) => {
+    log.error({ err }, 'CSV export failed while streaming');
+    pass.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return c.body(Readable.toWeb(pass) as ReadableStream<Uint8Array>, 200, attachment(name));
+}
+
+/** A CSV written to memory first: for files that change state, so a failure still gets a status. */
+async function buffered(write: (out: Writable) => Promise<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await write(sink);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The CSV fallback over HTTP, as a hono sub-app to mount under `/api/v1`:
+ * - `POST /imports` (multipart: `file`, `kind`, optional `source`, `dryRun`) → the import report;
+ * - `GET /imports`, `GET /imports/:id`, `GET /imports/:id/errors.csv`;
+ * - `GET /exports/time?format&period[&includeExported]` previews a payroll file (marks nothing);
+ * - `POST /exports/time` `{ format, period, includeExported?, companyCode? }` writes it and marks
+ *   each entry exported once; `GET /exports/time/runs/:id` downloads a past run's file again;
+ * - `GET /exports/invoices[?period]`, `GET /exports/entities/:entity[?internal=true]`.
+ * A GET never changes anything: a retried or prefetched download cannot mark time exported.
+ */
+export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const log = deps.log ?? silentLogger();
+  const limits = resolveLimits(deps.limits);
+  app.use('*', requireAdminToken(deps.adminToken));
+  app.onError((err, c) => {
+    if (err instanceof MultipartError) {
+      const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request';
+      return errorResponse(new ApiError(code, err.message), c, log);
+    }
+    return errorResponse(err, c, log);
+  });
+
+  app.post('/imports', async (c) => {
+    parse(z.strictObject({}), queryOf(c), 'query');
+    const declared = Number(c.req.header('content-length') ?? Number.NaN);
+    // Multipart framing adds a few hundred bytes; anything well past the file limit is refused unread.
+    if (Number.isFinite(declared) && declared > limits.maxFileBytes + 64 * 1024) {
+      throw new ApiError('payload_too_large', `the upload is larger than ${limits.maxFileBytes} bytes (limit maxFileBytes)`);
+    }
+    const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), 'crosswalk-upload-'));
+    try {
+      const body = await readMultipart(c.req.raw.body, c.req.header('content-type'), dir, { fileBytes: limits.maxFileBytes });
+      const fields = parse(UploadFields, body.fields, 'body');
+      if (body.file === null) throw new ApiError('invalid_request', 'send the CSV in a part named "file"', [{ path: 'body.file', message: 'required' }]);
+      const report = await importCsv({
+        store: deps.store, engine: deps.engine, mappings: deps.mappings, kind: fields.kind, path: body.file.path,
+        fileName: body.file.name ?? 'upload.csv', limits, tempDir: dir,
+        ...(fields.source === undefined ? {} : { source: fields.source }),
+        ...(fields.dryRun === undefined ? {} : { dryRun: fields.dryRun }),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      });
+      if (report.status === 'refused') {
+        const refusal = report.refusal;
+        const code = refusal?.code === 'too_large' ? 'payload_too_large' : refusal?.code === 'no_mapping' || refusal?.code === 'unknown_kind' ? 'invalid_request' : 'invalid';
+        throw new ApiError(code, report.message, [{ path: 'body.file', message: refusal?.line ? `line ${refusal.line}: ${refusal.message}` : (refusal?.message ?? 'refused') }]);
+      }
+      if (report.status === 'in_progress') throw new ApiError('refused', report.message);
+      if (report.status === 'failed') throw new ApiError('invalid', report.message);
+      return c.json({ data: report }, report.status === 'succeeded' && !report.dryRun ? 201 : 200);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  app.get('/imports', async (c) => {
+    const q = parse(ListQuery, queryOf(c), 'query');
+    const rows = await deps.store.repos.imports.list({ limit: q.limit + 1, ...(q.before === undefined ? {} : { before: q.before }) });
+    const page = rows.slice(0, q.limit);
+    return c.json({ data: page, next: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+  });
+
+  app.get('/imports/:id', async (c) => {
+    const { id } = parse(IdParam, c.req.param(), 'params');
+    parse(z.strictObject({}), queryOf(c), 'query');
+    const row = await deps.store.repos.imports.get(id);
+    if (!row) throw new ApiError('not_found', `import ${id} not found`);
+    const run = row.runId === null ? null : await deps.store.repos.runs.get(row.runId);
+    return c.json({ data: { ...row, report: run?.report ?? null } });
+  });
+
+  app.get('/imports/:id/errors.csv', async (c) => {
+    const { id } = parse(IdParam, c.req.param(), 'params');
+    parse(z.strictObject({}), queryOf(c), 'query');
+    const row = await deps.store.repos.imports.get(id);
+    if (!row) throw new ApiError('not_found', `import ${id} not found`);
+    return streamed(c, `import-${id}-errors.csv`, (out) => writeImportErrors(deps.store, id, out), log);
+  });
+
+  app.get('/exports/time', async (c) => {
+    const q = parse(TimeQuery, queryOf(c), 'query');
+    const file = await buffered((out) =>
+      exportTime(deps.store, deps.policy, {
+        format: q.format, period: q.period, dryRun: true, includeExported: q.includeExported ?? false,
+        ...payrollOptions(deps, q.format, undefined),
+      }, out),
+    );
+    return c.body(new Uint8Array(file), 200, attachment(`time-${q.format}-${q.period.from}-preview.csv`));
+  });
+
+  app.post('/exports/time', async (c) => {
+    parse(z.strictObject({}), queryOf(c), 'query');
+    const raw: unknown = await c.req.json().catch(() => {
+      throw new ApiError('invalid_json', 'send { format, period } as JSON');
+    });
+    const body = parse(TimeBody, raw, 'body');
+    let runId: string | null = null;
+    const file = await buffered(async (out) => {
+      const result = await exportTime(deps.store, deps.policy, {
+        format: body.format, period: body.period, includeExported: body.includeExported ?? false,
+        ...payrollOptions(deps, body.format, body.companyCode), ...(deps.now === undefined ? {} : { now: deps.now }),
+      }, out);
+      runId = result.runId;
+    });
+    return c.body(new Uint8Array(file), 201, { ...attachment(`time-${body.format}-${body.period.from}.csv`), 'X-Crosswalk-Run': runId ?? '' });
+  });
+
+  app.get('/exports/time/runs/:id', async (c) => {
+    const { id } = parse(IdParam, c.req.param(), 'params');
+    parse(z.strictObject({}), queryOf(c), 'query');
+    const file = await buffered((out) => exportTimeRun(deps.store, id, out));
+    return c.body(new Uint8Array(file), 200, attachment(`time-run-${id}.csv`));
+  });
+
+  app.get('/exports/invoices', async (c) => {
+    const q = parse(InvoiceQuery, queryOf(c), 'query');
+    return streamed(c, 'invoice-register.csv', (out) => exportInvoices(deps.store, q.period === undefined ? {} : { period: q.period }, out), log);
+  });
+
+  app.get('/exports/entities/:entity', async (c) => {
+    const { entity } = parse(EntityParam, c.req.param(), 'params');
+    const q = parse(EntityQuery, queryOf(c), 'query');
+    return streamed(c, `${entity}.csv`, (out) => exportEntity(deps.store, { entity, internal: q.internal ?? false }, out), log);
+  });
+
+  return app;
+}
+
+function payrollOptions(deps: CsvRouteDeps, format: 'gusto' | 'adp', companyCode: string | undefined) {
+  const adp: AdpOptions = { ...deps.adp, ...(companyCode === undefined ? {} : { companyCode }) };
+  const system = deps.payrollSystems?.[format];
+  return { adp, ...(system === undefined ? {} : { payrollSystem: system }) };
+}
