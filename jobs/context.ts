@@ -1,5 +1,5 @@
 import type { Hub } from '../src/hub.ts';
-import type { JobInput, JobName } from './catalog.ts';
+import type { JobInput, JobName, JobPayload } from './catalog.ts';
 
 export interface EnqueueOptions {
   /** Derived from a row id or a schedule slot: the same work never runs twice while a job with this id exists. */
@@ -22,5 +22,5 @@ export interface JobContext {
   progress(value: Readonly<Record<string, number | string>>): Promise<void>;
 }
 
-export type Handler<K extends JobName> = (payload: import('./catalog.ts').JobPayload<K>, ctx: JobContext) => Promise<void>;
+export type Handler<K extends JobName> = (payload: JobPayload<K>, ctx: JobContext) => Promise<void>;
 export type Handlers = { readonly [K in JobName]: Handler<K> };

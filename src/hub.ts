@@ -111,6 +111,24 @@ export class Hub {
     return instance;
   }
 
+  private readonly queuedRecently = new Map<string, number>();
+
+  /**
+   * Remembers a job id queued by this process for a few minutes; false when it already was. Spares
+   * re-sending the same push jobs each time due outbox rows are swept (the queue dedupes by job id
+   * too, at the cost of a round trip each).
+   */
+  markQueued(jobId: string, ttlMs = 10 * 60_000): boolean {
+    const now = Date.now();
+    const until = this.queuedRecently.get(jobId);
+    if (until !== undefined && until > now) return false;
+    if (this.queuedRecently.size > 100_000) {
+      for (const [id, t] of this.queuedRecently) if (t <= now) this.queuedRecently.delete(id);
+    }
+    this.queuedRecently.set(jobId, now + ttlMs);
+    return true;
+  }
+
   /**
    * The vendor entities to read from a system, parents first (by the canonical entity each feeds),
    * so references resolve as they arrive; `only` narrows to one vendor or canonical entity.

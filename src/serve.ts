@@ -11,12 +11,14 @@ import type { AppEnv } from './http/env.ts';
 import { startServer, type ServerHandle } from './http/server.ts';
 import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
 import { mountConsole } from './http/console/index.ts';
+import { csvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { newId } from './lib/ids.ts';
 import { nowIso } from './lib/time.ts';
 import { EnqueueBatcher, type QueueStats } from './queue/index.ts';
 import { reconcileMetrics } from './reconcile/index.ts';
+import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -54,6 +56,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         return { redis: { ok: false, detail: err instanceof Error ? err.message : 'unreachable' } };
       }
     },
+    afterWrite: debounce(() => enqueueDuePushes(hub, (name, payload, options) => hub.queue().enqueue(name, payload, options)), 50, hub),
     metrics: async () => queueMetrics(await hub.queue().stats()) + (await reconcileMetrics(hub.store())),
     mount: (app) => {
       const enqueuer = new EnqueueBatcher(hub.queue());
@@ -66,6 +69,13 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         receiver: (system) => receiverFor(hub, system),
         enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
       });
+      app.route(
+        '/api/v1',
+        csvRoutes({
+          store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(), adminToken: config.adminToken,
+          limits: { maxFileBytes: config.http.uploadBodyLimit }, log: hub.logger.child({ component: 'csv' }),
+        }),
+      );
       mountBullBoard(app, hub);
       mountConsole(app, {
         store: hub.store(), policy: hub.registry(), adminToken: config.adminToken, systems: config.systems,
@@ -75,15 +85,27 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
   });
 }
 
+/** Runs `fn` once, `ms` after the first of a burst of calls; a failure is logged, never thrown at the caller. */
+function debounce(fn: () => Promise<unknown>, ms: number, hub: Hub): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn().catch((err: unknown) => hub.logger.warn({ err }, 'queueing pushes after a write failed; the relay will'));
+    }, ms);
+    timer.unref();
+  };
+}
+
 function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   if (!hub.config.systems.some((s) => s.id === system)) return null;
   const connector = hub.connector(system);
-  const { verifyWebhook, parseWebhook, acceptWebhookHandshake } = connector;
-  if (!verifyWebhook || !parseWebhook) return null;
+  if (!connector.verifyWebhook || !connector.parseWebhook) return null;
   return {
-    verify: (raw, headers) => verifyWebhook.call(connector, raw, headers),
-    parse: (raw, headers) => parseWebhook.call(connector, raw, headers),
-    ...(acceptWebhookHandshake && { handshake: (raw, headers) => acceptWebhookHandshake.call(connector, raw, headers) }),
+    verify: (raw, headers) => connector.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'no verifier' },
+    parse: (raw, headers) => connector.parseWebhook?.(raw, headers) ?? [],
+    ...(connector.acceptWebhookHandshake && { handshake: async (raw, headers) => (await connector.acceptWebhookHandshake?.(raw, headers)) ?? false }),
   };
 }
 

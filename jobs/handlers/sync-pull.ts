@@ -1,8 +1,9 @@
 import { ConfigError } from '../../src/engine/index.ts';
 import { nowIso } from '../../src/lib/time.ts';
-import type { RunRow } from '../../src/store/index.ts';
+import type { RunRow, Store } from '../../src/store/index.ts';
 import type { PageCursor } from '../../connectors/kit/index.ts';
 import type { Handler } from '../context.ts';
+import type { JobPayload } from '../catalog.ts';
 import { applyMapped, mapRecords, summaryCounts } from '../lib/map-records.ts';
 
 /** Where a pull run is: stored in `runs.cursor`, committed with each page's records. */
@@ -36,7 +37,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
   const { hub } = ctx;
   const store = hub.store();
-  const mappings = hub.registry().allByVendorEntity(payload.system, payload.entity);
+  const mappings = hub.registry().allByVendorEntity(payload.system, payload.entity).filter((m) => m.inboundFields().length > 0);
   if (mappings.length === 0) throw new ConfigError(`no mapping reads ${payload.entity} from ${payload.system}`);
 
   const run = await findOrStartRun(ctx.hub.store(), payload);
@@ -61,6 +62,8 @@ export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
       await tx.cursors.set(payload.system, payload.entity, position.startedAt, nowIso());
       const counts = (await tx.runs.get(run.id))?.counts ?? {};
       await tx.runs.finish(run.id, 'succeeded', { counts, unidentified: mapped.unidentified.slice(0, 50) }, null, nowIso());
+      // Creates held back until this system had been read can go now (see sync-push).
+      await tx.outbox.wake(payload.system, `pull|${payload.system}`, nowIso());
     }
     return true;
   });
@@ -75,7 +78,7 @@ export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
   }
 };
 
-async function findOrStartRun(store: import('../../src/store/index.ts').Store, payload: Parameters<Handler<'sync.pull'>>[0]): Promise<RunRow> {
+async function findOrStartRun(store: Store, payload: JobPayload<'sync.pull'>): Promise<RunRow> {
   if (payload.runId !== null) {
     const run = await store.repos.runs.get(payload.runId);
     if (!run) throw new ConfigError(`pull run ${payload.runId} does not exist`);

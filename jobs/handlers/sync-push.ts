@@ -24,6 +24,7 @@ export const syncPush: Handler<'sync.push'> = async (payload, ctx) => {
     await push(hub, row, ctx);
   } catch (err) {
     const kind = connectorErrorKind(err);
+    hub.logger.warn({ err, system: row.system, entity: row.entity, outboxId: row.id, attempt: ctx.attempt }, "push failed");
     const park = kind === 'config' || err instanceof ConfigError || ctx.finalAttempt;
     const message = err instanceof Error ? err.message : String(err);
     const retryAt = new Date(Date.now() + 30_000 * 2 ** Math.min(ctx.attempt, 8)).toISOString();
@@ -54,9 +55,29 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
   const op = link?.canonicalId && link.state === 'linked' ? 'update' : 'create';
   if (op === 'create' && row.op === 'update') throw new ConfigError(`${row.system} has no ${row.entity} ${row.canonicalId} to update`);
 
+  // Never create a record in a system the hub has not read yet: it may be there already (the
+  // payroll's existing employees), and only a completed pull can tell. Woken by that first pull.
+  if (op === 'create' && !(await hasBeenRead(hub, row.system))) {
+    const retryAt = new Date(Date.now() + 3_600_000).toISOString();
+    await store.unitOfWork((tx) => tx.outbox.defer(row.id, `pull|${row.system}`, `waiting for a first complete pull of ${row.system}`, retryAt, nowIso()));
+    return;
+  }
+
   const outbound = mapping.outboundFields().map((f) => f.target);
   const fields = op === 'create' ? outbound : row.fields.filter((f) => outbound.includes(f));
   const related = await relatedRecords(store.repos, row.system, row.entity, record.fields);
+
+  // A record this one points at is not in the target system yet (an employee before its job):
+  // wait for it instead of failing — its own push wakes this row the moment it lands.
+  const refs = ENTITIES[row.entity].refs;
+  const missing = fields.find((f) => refs[f] !== undefined && typeof record.fields[f] === 'string' && !related.byField.has(f));
+  if (missing !== undefined) {
+    const target = refs[missing] as EntityName;
+    const id = record.fields[missing] as string;
+    const retryAt = new Date(Date.now() + Math.min(6 * 3_600_000, 60_000 * 2 ** Math.min(row.attempts, 8))).toISOString();
+    await store.unitOfWork((tx) => tx.outbox.defer(row.id, `${target}|${id}`, `waiting for ${target} ${id} to exist in ${row.system}`, retryAt, nowIso()));
+    return;
+  }
   const body = mapping.toVendor(record.fields, (entity, canonicalId) => related.byCanonical.get(`${entity}|${canonicalId}`)?.externalId ?? null, fields);
   if (!body.ok) throw new Error(`cannot build the ${mapping.vendorEntity} body yet: ${body.error}`);
 
@@ -73,6 +94,7 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
     related: Object.fromEntries([...related.byField].map(([field, l]) => [field, { externalId: l.externalId, meta: l.meta ?? {} }])),
   });
 
+  let woken: OutboxRow[] = [];
   await store.unitOfWork(async (tx) => {
     const now = nowIso();
     const pushed: FieldMap = Object.fromEntries(fields.map((f) => [f, record.fields[f] ?? null]));
@@ -87,6 +109,7 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
     };
     await tx.links.upsertMany([linkRow]);
     await tx.outbox.markDone(row.id, result.externalId, now);
+    woken = await tx.outbox.wake(row.system, `${row.entity}|${row.canonicalId}`, now);
     await tx.ledger.appendMany([
       {
         at: now, direction: 'out', system: row.system, entity: row.entity, canonicalId: row.canonicalId, externalId: result.externalId,
@@ -97,6 +120,9 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
     ]);
     await markExportedToPayroll(hub, tx, row, now);
   });
+  for (const w of woken) {
+    await ctx.enqueue('sync.push', { system: w.system, outboxId: w.id }, { jobId: `outbox:${w.id}:${w.attempts}` });
+  }
 }
 
 /** Approved time that payroll now has moves to `exported`, once, with its history line. */
@@ -110,6 +136,11 @@ async function markExportedToPayroll(hub: Hub, tx: Repos, row: OutboxRow, now: s
     { entity: 'time_entry', canonicalId: row.canonicalId, changes: { status: 'exported' }, actor: `crosswalk → ${row.system}`, comment: `pushed to ${row.system}`, system: row.system, overrideOwnership: true, skipFanOut: true },
     now,
   );
+}
+
+/** True once any pull of the system has completed. */
+async function hasBeenRead(hub: Hub, system: string): Promise<boolean> {
+  return (await hub.store().repos.runs.lastFinished('pull', system, 'succeeded')) !== null;
 }
 
 interface Related {

@@ -19,7 +19,10 @@ export const webhookProcess: Handler<'webhook.process'> = async (payload, ctx) =
 
   const events = eventsOf(hub, row);
   const registry = hub.registry();
-  const unmapped = events.filter((e) => registry.allByVendorEntity(row.system, e.entity).length === 0);
+  // Only mappings that carry something inward: a vendor entity the hub only pushes to (Gusto time
+  // sheets) has nothing to apply, and re-reading it would only echo our own push.
+  const inbound = (entity: string) => registry.allByVendorEntity(row.system, entity).filter((m) => m.inboundFields().length > 0);
+  const unmapped = events.filter((e) => inbound(e.entity).length === 0);
   const byEntity = new Map<string, ChangeEvent[]>();
   for (const event of events) {
     if (unmapped.includes(event)) continue;
@@ -29,7 +32,7 @@ export const webhookProcess: Handler<'webhook.process'> = async (payload, ctx) =
   // Fetch first, outside any unit of work: never call a vendor inside one.
   const work: Array<{ mapped: Mapped; deletes: Array<{ entity: string; records: IncomingRecord[] }> }> = [];
   for (const [entity, list] of byEntity) {
-    const mappings = registry.allByVendorEntity(row.system, entity);
+    const mappings = inbound(entity);
     const deleted = list.filter((e) => e.kind === 'deleted');
     const changed = [...new Set(list.filter((e) => e.kind !== 'deleted').map((e) => e.externalId))];
     const fetched = changed.length > 0 ? await hub.connector(row.system).fetchByIds(entity, changed) : [];

@@ -14,7 +14,7 @@ export function formatTable(rows: ReadonlyArray<Readonly<Record<string, unknown>
   if (rows.length === 0) return '(none)';
   const cols = columns ?? Object.keys(rows[0] ?? {});
   const cell = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
     const flat = s.replace(/\s+/g, ' ');
     return flat.length > maxWidth ? `${flat.slice(0, maxWidth - 1)}…` : flat;
   };

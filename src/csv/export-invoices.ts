@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/index.ts';
-import type { InvoiceRegisterRow } from '../store/sqlite/imports-repo.ts';
+import type { InvoiceRegisterRow } from '../store/index.ts';
 import type { Period } from './export-time.ts';
 import { createCsvWriter, dollars } from './write.ts';
 

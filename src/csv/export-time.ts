@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { applyLocalChange, RefusedError, type SyncPolicy } from '../engine/index.ts';
 import { nowIso } from '../lib/time.ts';
 import type { Store } from '../store/index.ts';
-import type { PayrollEntryRow } from '../store/sqlite/imports-repo.ts';
+import type { PayrollEntryRow } from '../store/index.ts';
 import { adpLayout, gustoLayout, missingIdentity, type AdpOptions, type Layout, type PayrollEntry, type PayrollFormat, type PayrollIdentity } from './payroll.ts';
 import { createCsvWriter } from './write.ts';
 

@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Engine, SyncPolicy } from '../engine/index.ts';
 import { requireAdminToken } from '../http/auth.ts';
+import { readJsonBody } from '../http/body.ts';
 import type { HttpLogger } from '../http/deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import { ApiError, errorResponse, validationError } from '../http/errors.ts';
@@ -89,6 +90,8 @@ function queryOf(c: Context<AppEnv>): Record<string, string> {
 }
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
+/** The export request is a few fields; nothing bigger is read. */
+const JSON_BODY_LIMIT = 16 * 1024;
 
 function attachment(name: string): Record<string, string> {
   return { 'Content-Type': CSV_TYPE, 'Content-Disposition': `attachment; filename="${name}"` };
@@ -209,10 +212,7 @@ export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
 
   app.post('/exports/time', async (c) => {
     parse(z.strictObject({}), queryOf(c), 'query');
-    const raw: unknown = await c.req.json().catch(() => {
-      throw new ApiError('invalid_json', 'send { format, period } as JSON');
-    });
-    const body = parse(TimeBody, raw, 'body');
+    const body = parse(TimeBody, await readJsonBody(c, JSON_BODY_LIMIT), 'body');
     let runId: string | null = null;
     const file = await buffered(async (out) => {
       const result = await exportTime(deps.store, deps.policy, {

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Engine } from '../engine/index.ts';
@@ -9,13 +6,13 @@ import { nowIso } from '../lib/time.ts';
 import type { MappingRegistry } from '../mapping/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
-import type { ImportRow } from '../store/sqlite/imports-repo.ts';
+import type { ImportRow } from '../store/index.ts';
 import { bindColumns, type Binding } from './binding.ts';
+import { claimImport, refuse } from './claim.ts';
 import { addCounts, emptyCounts, processChunk, type ChunkContext, type ChunkOutcome, type EntityCounts } from './chunk.ts';
 import { inspectFile, type FileFacts } from './inspect.ts';
 import { isImportKind, KINDS } from './kinds.ts';
 import { CsvRefusal, resolveLimits, type ImportLimits } from './limits.ts';
-import { currentOwner, ownerAlive } from './owner.ts';
 import { readRecords, type CsvRecord, type ReadProgress } from './records.ts';
 import { DELIMITER_NAMES, summaryOf, type ImportReport } from './report.ts';
 import type { RowError } from './rows.ts';
@@ -98,7 +95,7 @@ export async function importCsv(options: ImportOptions): Promise<ImportReport> {
     binding = bindColumns(KINDS[options.kind], mappings, facts.header, facts.headerLine);
   } catch (err) {
     if (!(err instanceof CsvRefusal)) throw err;
-    return refuse(options, base, err, limits, dryRun, now);
+    return refuse(options.store, options.path, base, err, limits, dryRun, now);
   }
   const report: ImportReport = {
     ...base,
@@ -311,76 +308,6 @@ function blankReport(a: { system: string; source: string; kind: string; fileName
 
 function finishReport(report: ImportReport, now: () => string): ImportReport {
   return { ...report, finishedAt: now() };
-}
-
-type Claimed =
-  | { kind: 'new'; row: ImportRow }
-  | { kind: 'resume'; row: ImportRow }
-  | { kind: 'done'; row: ImportRow }
-  | { kind: 'busy'; row: ImportRow };
-
-/** Finds or starts the import of these bytes for a source and kind, in one unit of work. */
-async function claimImport(
-  store: Store,
-  a: { facts: FileFacts; source: string; kind: string; fileName: string; system: string; now: () => string },
-): Promise<Claimed> {
-  const owner = currentOwner();
-  const attempt = () =>
-    store.unitOfWork(async (tx): Promise<Claimed> => {
-      const at = a.now();
-      const live = await tx.imports.findLive(a.facts.sha256, a.source, a.kind);
-      if (live?.status === 'succeeded') return { kind: 'done', row: live };
-      if (live) {
-        if (ownerAlive(live.owner, live.heartbeatAt, at) || !(await tx.imports.takeOver(live.id, live.owner, owner, at))) return { kind: 'busy', row: live };
-        return { kind: 'resume', row: { ...live, owner } };
-      }
-      const run = await tx.runs.start('import', a.system, a.kind, at, { record: 0 });
-      const id = newId();
-      await tx.imports.create({
-        id, fileSha256: a.facts.sha256, source: a.source, kind: a.kind, fileName: a.fileName, sizeBytes: a.facts.bytes,
-        encoding: a.facts.encoding, delimiter: a.facts.delimiter, status: 'running', runId: run.id, owner, error: null, startedAt: at,
-      });
-      const row = await tx.imports.get(id);
-      if (!row) throw new Error(`import ${id} vanished`);
-      return { kind: 'new', row };
-    });
-  try {
-    return await attempt();
-  } catch (err) {
-    // Another process started the same file between our look and our insert: look again.
-    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return attempt();
-    throw err;
-  }
-}
-
-/** A refused file: nothing imported; the refusal is kept (import and run rows) unless this is a dry run. */
-async function refuse(options: ImportOptions, base: ImportReport, refusal: CsvRefusal, limits: ImportLimits, dryRun: boolean, now: () => string): Promise<ImportReport> {
-  const size = await stat(options.path).then((s) => s.size, () => 0);
-  const sha256 = size > 0 && size <= limits.maxFileBytes ? await sha256File(options.path) : null;
-  const report: ImportReport = finishReport({
-    ...base, status: 'refused', file: { ...base.file, bytes: size, sha256 },
-    refusal: { code: refusal.code, message: refusal.message, line: refusal.line }, message: `refused: ${refusal.message}`,
-  }, now);
-  if (dryRun || refusal.code === 'unknown_kind') return report;
-  await options.store.unitOfWork(async (tx) => {
-    const at = now();
-    const run = await tx.runs.start('import', base.system, base.kind, at);
-    const id = newId();
-    await tx.imports.create({
-      id, fileSha256: sha256 ?? '', source: base.source, kind: base.kind, fileName: base.file.name, sizeBytes: size, encoding: null,
-      delimiter: null, status: 'refused', runId: run.id, owner: null, error: refusal.message, startedAt: at,
-    });
-    report.importId = id;
-    report.runId = run.id;
-    await tx.runs.finish(run.id, 'failed', report, refusal.message, at);
-  });
-  return report;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 /** One line: what happened, in numbers. */

@@ -1,4 +1,4 @@
-import type { PayrollEntryRow } from '../store/sqlite/imports-repo.ts';
+import type { PayrollEntryRow } from '../store/index.ts';
 import { dollars, fixed, type Cell } from './write.ts';
 
 export const PAYROLL_FORMATS = ['gusto', 'adp'] as const;

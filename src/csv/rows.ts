@@ -24,9 +24,14 @@ export interface RowState {
   run: number;
 }
 
+/** Marks a row bad with its problem. */
+export type Fail = (row: RowState, error: RowError) => void;
+
 /** A stage's record for one row. */
 export interface StageItem {
   readonly row: RowState;
+  /** The row as the mapping read it (mapping column → cell): for error values. */
+  readonly obj: Record<string, string>;
   incoming: IncomingRecord;
   /** Set once the row's external id is its natural key. */
   key: string | null;
@@ -53,24 +58,30 @@ export function errorAt(row: RowState, column: string | null, value: string | nu
 }
 
 /**
- * Field-level problems of a mapped record, each on its column: the mapping's own reason when a
- * transform failed (the record is `invalid`), else the canonical schema's checks on each value
- * (a reference is checked when it resolves, not here).
+ * Where the mapping could not convert a cell (the record is `invalid`): one problem per field, on
+ * its column, with the mapping's own reason.
  */
-export function fieldProblems(stage: BoundStage, row: RowState, obj: Record<string, string>, incoming: IncomingRecord): RowError[] {
+export function transformProblems(stage: BoundStage, row: RowState, obj: Record<string, string>, incoming: IncomingRecord): RowError[] {
+  if (incoming.invalid === undefined) return [];
+  const out: RowError[] = [];
+  for (const f of stage.inbound) {
+    const result = f.codec.inbound(obj);
+    if (result.ok) continue;
+    const column = stage.fieldColumns.get(f.target) ?? null;
+    out.push(errorAt(row, column, column === null ? null : (obj[column] ?? null), result.reason));
+  }
+  // A problem the fields do not explain (the modified time, say): reported on the row.
+  if (out.length === 0) out.push(errorAt(row, null, null, incoming.invalid));
+  return out;
+}
+
+/**
+ * The canonical schema's checks on each converted value, on its column (a reference is checked
+ * when it resolves, not here), and for time entries the hours of one day together.
+ */
+export function schemaProblems(stage: BoundStage, row: RowState, obj: Record<string, string>, incoming: IncomingRecord): RowError[] {
   const out: RowError[] = [];
   const entity = stage.def.entity;
-  if (incoming.invalid !== undefined) {
-    for (const f of stage.inbound) {
-      const result = f.codec.inbound(obj);
-      if (result.ok) continue;
-      const column = stage.fieldColumns.get(f.target) ?? null;
-      out.push(errorAt(row, column, column === null ? null : (obj[column] ?? null), result.reason));
-    }
-    // A problem the fields do not explain (the modified time, say): reported on the row.
-    if (out.length === 0) out.push(errorAt(row, null, null, incoming.invalid));
-    return out;
-  }
   const shape = ENTITIES[entity].schema.shape as Record<string, z.ZodType>;
   const refs = ENTITIES[entity].refs;
   for (const [field, value] of Object.entries(incoming.values)) {

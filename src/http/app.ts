@@ -57,6 +57,11 @@ export function createApp(input: HttpDeps): CrosswalkApp {
     await next();
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+    // A write that succeeded may have left outbox rows: let the runtime queue their pushes now.
+    // (A webhook delivery only writes its inbox row; what its processing changes is queued by the job.)
+    if (deps.afterWrite && c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400 && !c.req.path.startsWith('/webhooks/')) {
+      deps.afterWrite();
+    }
     const route = routeLabel(c);
     const key = `${c.req.method} ${route} ${c.res.status}`;
     const counter = deps.counters.httpResponses.get(key);

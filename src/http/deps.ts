@@ -73,6 +73,8 @@ export interface HttpDeps {
   readonly triggerSync?: (systemId: string, entity: EntityName | null, full: boolean) => Promise<TriggerResult>;
   /** Queues a reconciliation. Absent: `POST /api/v1/systems/:id/reconcile` answers 501. */
   readonly triggerReconcile?: (systemId: string, entity: EntityName | null) => Promise<TriggerResult>;
+  /** Called after any successful write request (portal actions, resolutions, replays): queue due pushes. */
+  readonly afterWrite?: () => void;
   /** Extra health checks (Redis, workers); each name becomes a check in `/health`. */
   readonly health?: () => Promise<Record<string, CheckResult>>;
   /** Extra Prometheus exposition text (queue depths), appended to `/metrics`. */

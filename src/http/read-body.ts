@@ -16,12 +16,13 @@ export async function readLimitedBody(c: Context, limit: number): Promise<BodyRe
   if (incoming && typeof incoming.on === 'function' && !incoming.readableDidRead) return readIncoming(incoming, limit);
   const stream = c.req.raw.body;
   if (!stream) return { ok: true, body: Buffer.alloc(0) };
-  const reader = stream.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const next = await reader.read();
+    if (next.done) break;
+    const value: Uint8Array = next.value;
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();

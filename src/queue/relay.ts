@@ -11,7 +11,7 @@ export interface RelayOptions {
   readonly logger?: QueueLogger;
   /**
    * Time between sweeps, counted from the end of the previous one.
-   * @defaultValue 30_000
+   * @defaultValue 5_000 (a push waits at most this long after the write that caused it)
    */
   readonly intervalMs?: number;
   /**
@@ -69,7 +69,7 @@ export class Relay {
 
   constructor(private readonly options: RelayOptions) {
     this.logger = (options.logger ?? silentQueueLogger).child({ component: 'relay' });
-    this.intervalMs = options.intervalMs ?? 30_000;
+    this.intervalMs = options.intervalMs ?? 5_000;
     this.maxPerSweep = options.maxPerSweep ?? 10_000;
     this.staleRunMs = options.staleRunMs ?? 20 * 60_000;
     this.now = options.now ?? (() => new Date());

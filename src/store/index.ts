@@ -8,3 +8,4 @@ export type { ConflictQuery } from './sqlite/conflicts-repo.ts';
 export type { OutboxQuery } from './sqlite/outbox-repo.ts';
 export type { InboxQuery } from './sqlite/inbox-repo.ts';
 export type { RunQuery } from './sqlite/runs-repo.ts';
+export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkHash, NewImport, PayrollEntryRow } from './sqlite/imports-repo.ts';

@@ -2,18 +2,16 @@ import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvImportErrors, csvImports } from '../../src/store/schema/csv.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
-import { ensureCsvTables } from './support/tables.ts';
 
 let t: TempStore;
 beforeEach(() => {
   t = openTempStore();
-  ensureCsvTables(t.store);
 });
 afterEach(() => t.dispose());
 
 /**
- * The test bootstrap of the CSV tables (used until the migrations are regenerated) must be what
- * drizzle-kit would write from the schema: same columns, types, NOT NULL, keys and indexes.
+ * The migrated CSV tables are what the drizzle schema declares: same columns, types, NOT NULL and
+ * indexes (a schema edit without a regenerated migration fails here).
  */
 describe('CSV tables', () => {
   it.each([

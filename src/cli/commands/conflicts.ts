@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { ConflictResolver, type ResolveRequest } from '../../engine/index.ts';
 import { isEntityName } from '../../model/index.ts';
-import type { ConflictResolution, ConflictRow, ConflictStatus, Scalar } from '../../store/index.ts';
+import type { ConflictRow, Scalar } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, formatTable, printTable } from '../output.ts';
@@ -107,7 +107,7 @@ async function listConflicts(ctx: CliContext, opts: Omit<ListOpts, 'json'>): Pro
   if (opts.status !== 'open' && opts.status !== 'resolved') throw new UsageError('--status must be open or resolved');
   if (opts.entity !== undefined && !isEntityName(opts.entity)) throw new UsageError(`unknown entity "${opts.entity}"`);
   return ctx.store().repos.conflicts.list({
-    status: opts.status as ConflictStatus,
+    status: opts.status,
     limit: parseLimit(opts.limit),
     ...(opts.entity !== undefined && isEntityName(opts.entity) && { entity: opts.entity }),
     ...(opts.system !== undefined && { system: opts.system }),
@@ -122,7 +122,7 @@ function resolveRequest(opts: { take?: string; value?: string; by: string; reaso
   const base = { by: opts.by, ...(opts.reason !== undefined && { reason: opts.reason }) };
   if (opts.value !== undefined) return { ...base, choice: 'value', value: parseValue(opts.value) };
   if (opts.take !== 'incoming' && opts.take !== 'current') throw new UsageError('--take must be incoming or current');
-  return { ...base, choice: opts.take as ConflictResolution };
+  return { ...base, choice: opts.take };
 }
 
 /** `42` and `null` are JSON; anything that is not valid JSON (a name, a date) is text. */

@@ -34,7 +34,7 @@ export function registerMappings(program: Command, ctx: CliContext): void {
         throw new UsageError(`cannot read ${file} as JSON: ${err instanceof Error ? err.message : String(err)}`);
       }
       // A vendor GET wraps the record in {"data": …} (Bullhorn): preview the record itself.
-      if (typeof record === 'object' && record !== null && 'data' in record && Object.keys(record).length === 1) record = (record as { data: unknown }).data;
+      if (typeof record === 'object' && record !== null && 'data' in record && Object.keys(record).length === 1) record = record.data;
       const preview = previewMapping(registry, system, entity, record);
       emit(opts, { preview, loadErrors: errors.map((e) => e.toString()) }, () => {
         if (!preview.ok) {

@@ -7,6 +7,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, printTable } from '../output.ts';
 import { watchRuns } from './watch.ts';
+import { enqueueDuePushes } from '../../../jobs/lib/push-due.ts';
 
 const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'unidentified'] as const;
 
@@ -17,8 +18,9 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .option('--entity <name>', 'one vendor entity (Placement) or canonical entity (assignment)')
     .option('--full', 'read everything, not only what changed since the last pull')
     .option('--no-wait', 'with a Redis queue: enqueue and return')
+    .option('--no-push', 'without Redis: leave the pushes the pull caused for `crosswalk serve` to send')
     .option('--json', 'machine-readable output')
-    .action(async (systemId: string, opts: { entity?: string; full?: boolean; wait: boolean; json?: boolean }) => {
+    .action(async (systemId: string, opts: { entity?: string; full?: boolean; wait: boolean; push: boolean; json?: boolean }) => {
       const hub = ctx.hub();
       hub.system(systemId);
       const entities = pullOrder(hub, systemId, opts.entity);
@@ -31,7 +33,13 @@ export function registerSync(program: Command, ctx: CliContext): void {
         return;
       }
       const runs = await watchRuns(hub, { kind: 'pull', system: systemId, since: started, expect: entities, json: opts.json ?? false });
-      report(opts, systemId, runs);
+      // In-process, the pushes the pull caused run now too (to the systems that must hear of it);
+      // with Redis, the workers' relay queues them within seconds.
+      if (hub.queue().kind === 'inline' && opts.push) {
+        await enqueueDuePushes(hub, (name, payload, options) => hub.queue().enqueue(name, payload, options));
+        await hub.queue().drain({ timeoutMs: 6 * 3_600_000 });
+      }
+      report(opts, systemId, runs, await hub.store().repos.outbox.countByStatus());
     });
 }
 
@@ -45,13 +53,15 @@ export function pullOrder(hub: Hub, systemId: string, only?: string): string[] {
   }
 }
 
-function report(opts: { json?: boolean }, systemId: string, runs: RunRow[]): void {
+function report(opts: { json?: boolean }, systemId: string, runs: RunRow[], outbox: Record<string, number>): void {
   const rows: Array<Record<string, string | number | null>> = runs.map((r) => ({
     entity: r.entity, status: r.status, ...Object.fromEntries(COLUMNS.map((c) => [c, r.counts[c] ?? 0])), error: r.error ?? '',
   }));
   const totals = Object.fromEntries(COLUMNS.map((c) => [c, runs.reduce((n, r) => n + (r.counts[c] ?? 0), 0)]));
-  emit(opts, { system: systemId, runs, totals }, () => {
+  emit(opts, { system: systemId, runs, totals, outbox }, () => {
     printTable([...rows, { entity: 'total', status: '', ...totals, error: '' }], ['entity', 'status', ...COLUMNS, 'error']);
+    const kv = Object.entries(outbox).map(([k, v]) => `${k} ${v}`).join(', ');
+    process.stdout.write(`outbox: ${kv || 'empty'}${outbox['failed'] ? '  (parked pushes: crosswalk outbox list)' : ''}\n`);
   });
   if (runs.some((r) => r.status !== 'succeeded')) process.exitCode = 1;
 }

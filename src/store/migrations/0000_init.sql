@@ -382,10 +382,12 @@ CREATE TABLE `outbox` (
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	`next_attempt_at` text,
+	`waiting_on` text,
 	`done_at` text
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `outbox_pending` ON `outbox` (`system`,`entity`,`canonical_id`) WHERE "outbox"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX `outbox_waiting` ON `outbox` (`system`,`waiting_on`) WHERE "outbox"."waiting_on" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `outbox_status` ON `outbox` (`status`,`created_at`);--> statement-breakpoint
 CREATE TABLE `runs` (
 	`id` text PRIMARY KEY NOT NULL,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GuardRegistry, type HttpOptions } from '../../../connectors/kit/index.ts';
 import { startBullhornEmulator, type BullhornControl, type BullhornEmulatorOptions } from '../../../fixtures/bullhorn/index.ts';
-import { sampleDataset, type countDataset, type Dataset } from '../../../fixtures/dataset/index.ts';
+import { sampleDataset, type Dataset, type DatasetCounts } from '../../../fixtures/dataset/index.ts';
 import { CrosswalkConfig, type LoadedConfig } from '../../../src/config/index.ts';
 import { Hub } from '../../../src/hub.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
@@ -22,7 +22,7 @@ import { FAST_HTTP } from './support.ts';
 const MAPPINGS = fileURLToPath(new URL('../../../mappings/bullhorn/', import.meta.url));
 
 /** Bullhorn entity → the canonical entity and dataset count it feeds. */
-export const FEEDS: ReadonlyArray<{ readonly vendor: string; readonly entity: EntityName; readonly count: keyof ReturnType<typeof countDataset> }> = [
+export const FEEDS: ReadonlyArray<{ readonly vendor: string; readonly entity: EntityName; readonly count: keyof DatasetCounts }> = [
   { vendor: 'ClientCorporation', entity: 'client', count: 'clients' },
   { vendor: 'Location', entity: 'worksite', count: 'worksites' },
   { vendor: 'ClientContact', entity: 'contact', count: 'contacts' },
@@ -38,8 +38,13 @@ export interface HubHarness {
   readonly store: Store;
   readonly control: BullhornControl;
   readonly dataset: Dataset;
-  /** Runs a sync of every Bullhorn entity (parents first), as `crosswalk sync bullhorn` does, and waits for it. */
-  sync(options?: { readonly full?: boolean }): Promise<RunRow[]>;
+  /**
+   * Runs a sync of every Bullhorn entity (parents first), or of `only`, as `crosswalk sync bullhorn`
+   * does, and waits for it and whatever it queued.
+   */
+  sync(options?: { readonly full?: boolean; readonly only?: string }): Promise<RunRow[]>;
+  /** Queues a push for every pending outbox row of the system and waits for them. */
+  pushPending(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,11 +78,17 @@ export async function startHub(options: { readonly emulator?: BullhornEmulatorOp
     dataset,
     async sync(syncOptions = {}) {
       const started = new Date(Date.now() - 1).toISOString();
-      const [first, ...then] = hub.pullOrder('bullhorn') as [string, ...string[]];
+      const [first, ...then] = hub.pullOrder('bullhorn', syncOptions.only) as [string, ...string[]];
       await hub.queue().enqueue('sync.pull', { system: 'bullhorn', entity: first, full: syncOptions.full ?? false, then }, { jobId: `pull:bullhorn:test:${newId()}` });
       await hub.queue().drain({ timeoutMs: 120_000 });
       const runs = await hub.store().repos.runs.list({ kind: 'pull', system: 'bullhorn', limit: 1_000 });
       return runs.filter((r) => r.startedAt >= started);
+    },
+    async pushPending() {
+      for (const row of await hub.store().repos.outbox.list({ system: 'bullhorn', status: 'pending', limit: 1_000 })) {
+        await hub.queue().enqueue('sync.push', { system: 'bullhorn', outboxId: row.id }, { jobId: `push:test:${row.id}:${row.attempts}` });
+      }
+      await hub.queue().drain({ timeoutMs: 60_000 });
     },
     async close() {
       await hub.close();

@@ -82,19 +82,22 @@ describe('bullhorn sync through the hub', () => {
     );
     h.control.edit('ClientContact', conflicted, { email: 'bullhorn.choice@client.example' });
     h.control.edit('ClientContact', refused, { phone: '(216) 555-0177' });
-    await h.sync();
+    // Contacts alone, so the pull reads Bullhorn's edits before the portal's pending push can land.
+    await h.sync({ only: 'ClientContact' });
 
     const conflicts = await h.store.repos.conflicts.list({ status: 'open', entity: 'contact', limit: 10 });
     expect(conflicts).toHaveLength(1);
-    expect(conflicts[0]).toMatchObject({ canonicalId: conflictedId, system: 'bullhorn', field: 'email' });
+    expect(conflicts[0]).toMatchObject({ canonicalId: conflictedId, system: 'bullhorn', field: 'email', current: 'portal.choice@client.example', incoming: 'bullhorn.choice@client.example' });
     expect((await h.store.repos.canonical.get('contact', conflictedId))?.fields['email']).toBe('portal.choice@client.example');
 
     expect((await h.store.repos.canonical.get('contact', refusedId))?.fields['phone']).toBe(refusedPhone);
-    const [refusal] = await ledgerFor('contact', refusedId);
-    expect(refusal).toMatchObject({ direction: 'in', outcome: 'rejected' });
+    const refusal = (await ledgerFor('contact', refusedId)).find((e) => e.direction === 'in');
+    expect(refusal).toMatchObject({ outcome: 'rejected', externalId: String(refused) });
     // The owner's value goes back to Bullhorn.
-    const outbox = await h.store.repos.outbox.list({ system: 'bullhorn', entity: 'contact', status: 'pending', limit: 10 });
-    expect(outbox.map((o) => o.canonicalId)).toContain(refusedId);
+    expect((await h.store.repos.outbox.list({ system: 'bullhorn', entity: 'contact', canonicalId: refusedId, limit: 10 })).length).toBe(1);
+    await h.pushPending();
+    expect(await h.store.repos.outbox.list({ system: 'bullhorn', entity: 'contact', canonicalId: refusedId, status: 'done', limit: 10 })).toHaveLength(1);
+    expect(h.control.get('ClientContact', refused)?.['phone']).toBe(refusedPhone);
   });
 
   it("a portal approver change is pushed to Bullhorn's Placement.approvingClientContact", async () => {

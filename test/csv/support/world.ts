@@ -8,7 +8,6 @@ import { loadMappings, type MappingRegistry } from '../../../src/mapping/index.t
 import { ENTITIES, entityFields, type EntityName } from '../../../src/model/index.ts';
 import { Store } from '../../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../../support/temp-store.ts';
-import { ensureCsvTables } from './tables.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAPPINGS_DIR = join(REPO, 'mappings');
@@ -97,7 +96,6 @@ export interface WorldOptions {
  */
 export async function openWorld(options: WorldOptions = {}): Promise<World> {
   const temp = openTempStore();
-  ensureCsvTables(temp.store);
   const mappings = csvMappings(options.mappingsDir);
   const policy = new WorldPolicy(mappings);
   const engine = new Engine(temp.store, { policy, now: () => T0 });

@@ -1,0 +1,25 @@
+import { nowIso } from '../../src/lib/time.ts';
+import type { Hub } from '../../src/hub.ts';
+import type { EnqueueOptions } from '../context.ts';
+import type { JobInput } from '../catalog.ts';
+
+type Enqueue = (name: 'sync.push', payload: JobInput<'sync.push'>, options: EnqueueOptions) => Promise<void>;
+
+/**
+ * Queues a push for every outbox row that is due now, so a change reaches the systems that must
+ * hear of it as soon as the unit of work that wrote it commits, not at the relay's next sweep.
+ * Job ids derive from the row and its attempt count: a row already queued is not queued twice.
+ */
+export async function enqueueDuePushes(hub: Hub, enqueue: Enqueue, limit = 10_000): Promise<number> {
+  const due = await hub.store().repos.outbox.due(nowIso(), limit);
+  let queued = 0;
+  for (const row of due) {
+    if (row.status !== 'pending') continue;
+    const jobId = `outbox:${row.id}:${row.attempts}`;
+    // Queued by this process a moment ago: the queue would drop it as a duplicate anyway.
+    if (!hub.markQueued(jobId)) continue;
+    await enqueue('sync.push', { system: row.system, outboxId: row.id }, { jobId });
+    queued++;
+  }
+  return queued;
+}
