@@ -5,6 +5,7 @@ import { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import { registerConflicts } from './commands/conflicts.ts';
 import { registerDb } from './commands/db.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerLedger } from './commands/ledger.ts';
@@ -38,6 +39,7 @@ registerLinks(program, ctx);
 registerOutbox(program, ctx);
 registerRuns(program, ctx);
 registerRuntime(program, ctx);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
