@@ -31,7 +31,8 @@ export const DEFAULT_CONFIG_FILE = 'crosswalk.config.yaml';
 
 /**
  * Reads `crosswalk.config.yaml` (or CROSSWALK_CONFIG) and the environment, validates both with zod
- * and resolves paths. Environment: CROSSWALK_DB, REDIS_URL, PORT, CROSSWALK_ADMIN_TOKEN, LOG_LEVEL.
+ * and resolves paths. Environment: CROSSWALK_DB, REDIS_URL, CROSSWALK_QUEUE_PREFIX, PORT,
+ * CROSSWALK_ADMIN_TOKEN, LOG_LEVEL.
  */
 export function loadConfig(options: { file?: string; cwd?: string; env?: Env } = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -74,7 +75,12 @@ export function loadConfig(options: { file?: string; cwd?: string; env?: Env } =
     ...config,
     database: env['CROSSWALK_DB'] ?? resolveFrom(root, config.database),
     mappings: resolveFrom(root, config.mappings),
-    queue: { ...config.queue, driver: config.queue.driver ?? (redisUrl ? 'bullmq' : 'inline') },
+    queue: {
+      ...config.queue,
+      driver: config.queue.driver ?? (redisUrl ? 'bullmq' : 'inline'),
+      // Several hubs (or test runs) on one Redis without a config file each.
+      prefix: env['CROSSWALK_QUEUE_PREFIX'] || config.queue.prefix,
+    },
     source,
     root,
     redisUrl,
