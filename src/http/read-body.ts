@@ -47,8 +47,8 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyRea
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        // Stop reading: the rest of an oversize body is never buffered.
-        incoming.pause();
+        chunks.length = 0;
+        discardRest(incoming, limit);
         resolve({ ok: false, tooLarge: true });
         return;
       }
@@ -72,4 +72,18 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyRea
     incoming.on('error', onError);
     incoming.on('close', onClose);
   });
+}
+
+/**
+ * The rest of an oversize body is read and dropped, never buffered, so the sender gets its 413
+ * instead of a reset mid-write; a sender that keeps going past 16 times the limit is cut off.
+ */
+function discardRest(incoming: IncomingMessage, limit: number): void {
+  let dropped = 0;
+  incoming.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > 16 * limit) incoming.socket.destroy();
+  });
+  incoming.on('error', () => undefined);
+  incoming.resume();
 }

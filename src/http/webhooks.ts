@@ -65,8 +65,6 @@ function within(work: Promise<void>, ms: number): Promise<void> {
 export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
   const batcher = new InboxBatcher(deps.store);
   const tooLarge = (c: Context<AppEnv>) => {
-    // The rest of the body is not read: close the connection rather than drain it.
-    c.header('Connection', 'close');
     return c.json(envelope('payload_too_large', `webhook bodies are limited to ${deps.bodyLimit} bytes`), 413);
   };
   app.post(
