@@ -6,8 +6,9 @@ import { ConfigError, Engine } from './engine/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { nowIso } from './lib/time.ts';
 import { ENTITY_NAMES } from './model/index.ts';
-import { loadMappings, type MappingRegistry } from './mapping/index.ts';
-import { createQueueDriver, type FailedJob, type QueueDriver, type RateLimit } from './queue/index.ts';
+import { loadMappings, loadMappingSources, type MappingRegistry } from './mapping/index.ts';
+import { existsSync } from 'node:fs';
+import { createQueueDriver, type BullmqDriverOptions, type FailedJob, type QueueDriver, type RateLimit } from './queue/index.ts';
 import { Store } from './store/index.ts';
 
 export interface HubOptions {
@@ -15,6 +16,8 @@ export interface HubOptions {
   readonly env?: Env;
   /** HTTP overrides for every connector (tests shorten timeouts and backoff). */
   readonly http?: HttpOptions;
+  /** BullMQ tuning the config file does not carry (tests shorten the stalled-job takeover). */
+  readonly queue?: Pick<BullmqDriverOptions, 'stalled'>;
 }
 
 /**
@@ -44,10 +47,11 @@ export class Hub {
   /** The mappings; a file that does not load is a configuration error naming every problem. */
   registry(): MappingRegistry {
     if (!this.registryInstance) {
-      const { registry, errors } = loadMappings(
-        this.config.mappings,
-        this.config.systems.map((s) => ({ id: s.id, connector: s.connector })),
-      );
+      const systems = this.config.systems.map((s) => ({ id: s.id, connector: s.connector }));
+      // No mappings folder is a hub with no mappings yet (commands that need one say which is missing).
+      const { registry, errors } = existsSync(this.config.mappings)
+        ? loadMappings(this.config.mappings, systems)
+        : loadMappingSources(this.config.mappings, [], systems);
       if (errors.length > 0) {
         throw new ConfigError(`mappings do not load:\n  ${errors.map((e) => e.toString()).join('\n  ')}`);
       }
@@ -160,7 +164,7 @@ export class Hub {
       const common = { logger: this.logger.child({ component: 'queue' }), rateLimitFor: (id: string) => this.rateLimitFor(id) };
       this.queueInstance =
         this.config.queue.driver === 'bullmq' && this.config.redisUrl
-          ? createQueueDriver({ driver: 'bullmq', redisUrl: this.config.redisUrl, prefix: this.config.queue.prefix, ...common })
+          ? createQueueDriver({ driver: 'bullmq', redisUrl: this.config.redisUrl, prefix: this.config.queue.prefix, ...this.options.queue, ...common })
           : createQueueDriver({ driver: 'inline', ...common });
     }
     return this.queueInstance;

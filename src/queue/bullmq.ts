@@ -232,6 +232,7 @@ export class BullmqDriver implements QueueDriver {
         // the second stall, and a job failed that way never reaches onFailed. Three stalls still
         // stop a job that kills every worker that takes it.
         maxStalledCount: 3,
+        ...(this.options.stalled && { lockDuration: this.options.stalled.lockDurationMs, stalledInterval: this.options.stalled.stalledIntervalMs }),
         removeOnComplete: { count: this.keep.completed },
         removeOnFail: { count: this.keep.failed },
         settings: { backoffStrategy: (attemptsMade, _type, err, job) => this.backoff(attemptsMade, err, job?.opts.backoff) },

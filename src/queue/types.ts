@@ -122,6 +122,17 @@ export interface BullmqDriverOptions extends CommonDriverOptions {
    * @defaultValue { completed: 1000, failed: 5000 }
    */
   readonly keep?: { readonly completed: number; readonly failed: number };
+  /**
+   * How a dead worker's jobs come back. A worker holds a lock on each running job for
+   * `lockDurationMs`, renewed every half of it; every `stalledIntervalMs` workers look for running
+   * jobs whose lock is gone (their worker was SIGKILLed, ran out of memory, lost its host) and run
+   * them again. Such a job waits about `lockDurationMs + stalledIntervalMs` before it is taken
+   * over. A shorter lock costs more Redis round trips, and a process that blocks its event loop
+   * for longer than the lock loses the job to another worker while still running it.
+   * @defaultValue { lockDurationMs: 30_000, stalledIntervalMs: 30_000 } (BullMQ's own)
+   * @see https://docs.bullmq.io/guide/workers/stalled-jobs
+   */
+  readonly stalled?: { readonly lockDurationMs: number; readonly stalledIntervalMs: number };
 }
 
 export type QueueDriverOptions =

@@ -97,7 +97,8 @@ export function registerConflicts(program: Command, ctx: CliContext): void {
       const failed = outcomes.filter((o) => !o.ok);
       emit(opts, outcomes, () => {
         process.stdout.write(`${outcomes.length - failed.length} resolved, ${failed.length} refused\n`);
-        if (failed.length > 0) printTable(failed.map((f) => ({ conflict: f.conflictId, reason: f.error })));
+        // Reasons in full: they say who resolved it before, or what the engine refused.
+        for (const f of failed) process.stdout.write(`  ${f.conflictId}: ${f.error ?? 'refused'}\n`);
       });
       if (failed.length > 0) process.exitCode = 1;
     });
