@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
+import { readStreamCapped } from './read-body.ts';
 import { ApiError } from './errors.ts';
 
 /** Whether a request carries a body, judged by its headers (a GET's body never reaches the Request). */
@@ -44,28 +45,10 @@ export async function readJsonBody(c: Context<AppEnv>, limit: number): Promise<u
 }
 
 async function readCapped(req: Request, limit: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
   // The DOM typing of Request.body is loose in @types/node; a fetch body stream yields bytes.
-  const reader = (req.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const body = await readStreamCapped(req.body as ReadableStream<Uint8Array> | null, limit);
+  if (body === null) throw tooLarge(limit);
+  return body;
 }
 
 function tooLarge(limit: number): ApiError {

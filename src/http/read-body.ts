@@ -14,9 +14,14 @@ export async function readLimitedBody(c: Context, limit: number): Promise<BodyRe
   if (Number.isFinite(declared) && declared > limit) return { ok: false, tooLarge: true };
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming && typeof incoming.on === 'function' && !incoming.readableDidRead) return readIncoming(incoming, limit);
-  const stream = c.req.raw.body;
-  if (!stream) return { ok: true, body: Buffer.alloc(0) };
-  const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
+  const body = await readStreamCapped(c.req.raw.body, limit);
+  return body === null ? { ok: false, tooLarge: true } : { ok: true, body };
+}
+
+/** Reads a fetch body stream up to `limit` bytes; null (and the stream cancelled) past it. */
+export async function readStreamCapped(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Buffer | null> {
+  if (!stream) return Buffer.alloc(0);
+  const reader = stream.getReader();
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {
@@ -26,11 +31,11 @@ export async function readLimitedBody(c: Context, limit: number): Promise<BodyRe
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      return { ok: false, tooLarge: true };
+      return null;
     }
-    chunks.push(Buffer.from(value));
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
-  return { ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) };
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyRead> {

@@ -152,7 +152,9 @@ async function killRound(round: number, rng: Rng, kills: Kill[]): Promise<PullSt
 
 describe('SIGKILL during a 10,000-record pull on BullMQ', () => {
   it(`${ROUNDS} runs, each killed ${KILLS_PER_ROUND}× at random pages and restarted, end equal to a clean run`, async () => {
-    const rng = new Rng(SEED);
+    const rng = Rng.for(SEED);
+    // Slow pages (60–120 ms a request), so a kill lands inside a page as often as between two.
+    bullhorn.control.faults.set({ latency: { fixedMs: 60, jitterMs: 60 } });
     const kills: Kill[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const state = await killRound(round, rng, kills);

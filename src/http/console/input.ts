@@ -1,3 +1,4 @@
+import { readStreamCapped } from '../read-body.ts';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { ConsoleEnv } from './deps.ts';
@@ -36,22 +37,10 @@ export function parsePath<T extends z.ZodType>(c: Context<ConsoleEnv>, schema: T
 }
 
 async function readCapped(req: Request, limit: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
   // A fetch body stream yields bytes; @types/node types Request.body loosely.
-  const reader = (req.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new ConsoleError(413, 'Request too large', `A console form may not exceed ${limit} bytes; nothing was changed.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const body = await readStreamCapped(req.body as ReadableStream<Uint8Array> | null, limit);
+  if (body === null) throw new ConsoleError(413, 'Request too large', `A console form may not exceed ${limit} bytes; nothing was changed.`);
+  return body;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityName } from '../../model/index.ts';
 import type { ConflictRow, ConflictStatus, Scalar } from '../types.ts';
-import { parseJson, toJson, type Statements } from './statements.ts';
+import { parseJson, toJson, whereOf, type Statements } from './statements.ts';
 
 export interface ConflictQuery {
   status?: ConflictStatus;
@@ -95,25 +95,11 @@ export class ConflictsRepo {
   }
 
   async list(q: ConflictQuery): Promise<ConflictRow[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    const eq = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      clauses.push(`${column} = ?`);
-      params.push(value);
-    };
-    eq('status', q.status);
-    eq('entity', q.entity);
-    eq('system', q.system);
-    eq('canonical_id', q.canonicalId);
-    eq('field', q.field);
-    if (q.after !== undefined) {
-      clauses.push('id > ?');
-      params.push(q.after);
-    }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.s.get(`SELECT * FROM conflicts ${where} ORDER BY id LIMIT ?`).all(...params) as RawConflict[];
+    const where = whereOf([
+      ['status = ?', q.status], ['entity = ?', q.entity], ['system = ?', q.system], ['canonical_id = ?', q.canonicalId],
+      ['field = ?', q.field], ['id > ?', q.after],
+    ]);
+    const rows = this.s.get(`SELECT * FROM conflicts ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, q.limit) as RawConflict[];
     return rows.map(toConflict);
   }
 

@@ -1,5 +1,5 @@
 import type { InboxRow, InboxStatus } from '../types.ts';
-import type { Statements } from './statements.ts';
+import { whereOf, type Statements } from './statements.ts';
 
 interface RawInbox {
   id: string;
@@ -83,23 +83,8 @@ export class InboxRepo {
   }
 
   async list(q: InboxQuery): Promise<InboxRow[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    if (q.status !== undefined) {
-      clauses.push('status = ?');
-      params.push(q.status);
-    }
-    if (q.system !== undefined) {
-      clauses.push('system = ?');
-      params.push(q.system);
-    }
-    if (q.after !== undefined) {
-      clauses.push('id > ?');
-      params.push(q.after);
-    }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    return (this.s.get(`SELECT * FROM inbox ${where} ORDER BY id LIMIT ?`).all(...params) as RawInbox[]).map(toInbox);
+    const where = whereOf([['status = ?', q.status], ['system = ?', q.system], ['id > ?', q.after]]);
+    return (this.s.get(`SELECT * FROM inbox ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, q.limit) as RawInbox[]).map(toInbox);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

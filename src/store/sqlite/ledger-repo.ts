@@ -1,6 +1,6 @@
 import type { EntityName } from '../../model/index.ts';
 import type { LedgerEntry, LedgerOutcome } from '../types.ts';
-import { parseJson, toJson, type Statements } from './statements.ts';
+import { parseJson, toJson, whereOf, type Statements } from './statements.ts';
 
 export interface LedgerQuery {
   system?: string;
@@ -73,29 +73,11 @@ export class LedgerRepo {
   }
 
   async query(q: LedgerQuery): Promise<LedgerEntry[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    const eq = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      clauses.push(`${column} = ?`);
-      params.push(value);
-    };
-    eq('system', q.system);
-    eq('entity', q.entity);
-    eq('canonical_id', q.canonicalId);
-    eq('outcome', q.outcome);
-    eq('run_id', q.runId);
-    if (q.since !== undefined) {
-      clauses.push('at >= ?');
-      params.push(q.since);
-    }
-    if (q.afterSeq !== undefined) {
-      clauses.push('seq > ?');
-      params.push(q.afterSeq);
-    }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.s.get(`SELECT * FROM ledger ${where} ORDER BY seq LIMIT ?`).all(...params) as RawEntry[];
+    const where = whereOf([
+      ['system = ?', q.system], ['entity = ?', q.entity], ['canonical_id = ?', q.canonicalId], ['outcome = ?', q.outcome],
+      ['run_id = ?', q.runId], ['at >= ?', q.since], ['seq > ?', q.afterSeq],
+    ]);
+    const rows = this.s.get(`SELECT * FROM ledger ${where.sql} ORDER BY seq LIMIT ?`).all(...where.params, q.limit) as RawEntry[];
     return rows.map(toEntry);
   }
 

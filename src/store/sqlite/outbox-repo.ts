@@ -1,7 +1,7 @@
 import type { EntityName } from '../../model/index.ts';
 import { newId } from '../../lib/ids.ts';
 import type { OutboxRequest, OutboxRow, OutboxStatus } from '../types.ts';
-import type { Statements } from './statements.ts';
+import { whereOf, type Statements } from './statements.ts';
 
 interface RawOutbox {
   id: string;
@@ -198,24 +198,10 @@ export class OutboxRepo {
   }
 
   async list(q: OutboxQuery): Promise<OutboxRow[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    const eq = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      clauses.push(`${column} = ?`);
-      params.push(value);
-    };
-    eq('status', q.status);
-    eq('system', q.system);
-    eq('entity', q.entity);
-    eq('canonical_id', q.canonicalId);
-    if (q.after !== undefined) {
-      clauses.push('id > ?');
-      params.push(q.after);
-    }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.s.get(`SELECT * FROM outbox ${where} ORDER BY id LIMIT ?`).all(...params) as RawOutbox[];
+    const where = whereOf([
+      ['status = ?', q.status], ['system = ?', q.system], ['entity = ?', q.entity], ['canonical_id = ?', q.canonicalId], ['id > ?', q.after],
+    ]);
+    const rows = this.s.get(`SELECT * FROM outbox ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, q.limit) as RawOutbox[];
     return rows.map(toOutbox);
   }
 

@@ -1,6 +1,6 @@
 import { newId } from '../../lib/ids.ts';
 import type { RunKind, RunRow, RunStatus } from '../types.ts';
-import { parseJson, toJson, type Statements } from './statements.ts';
+import { parseJson, toJson, whereOf, type Statements } from './statements.ts';
 
 interface RawRun {
   id: string;
@@ -101,14 +101,8 @@ export class RunsRepo {
   }
 
   async list(q: RunQuery): Promise<RunRow[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    if (q.kind !== undefined) { clauses.push('kind = ?'); params.push(q.kind); }
-    if (q.system !== undefined) { clauses.push('system = ?'); params.push(q.system); }
-    if (q.status !== undefined) { clauses.push('status = ?'); params.push(q.status); }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    return (this.s.get(`SELECT * FROM runs ${where} ORDER BY started_at DESC LIMIT ?`).all(...params) as RawRun[]).map(toRun);
+    const where = whereOf([['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status]]);
+    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY started_at DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
   }
 
   /**
@@ -116,16 +110,10 @@ export class RunsRepo {
    * continues where the previous page ended (HTTP `GET /api/v1/runs`).
    */
   async page(q: RunPageQuery): Promise<RunRow[]> {
-    const clauses: string[] = [];
-    const params: Array<string | number> = [];
-    if (q.kind !== undefined) { clauses.push('kind = ?'); params.push(q.kind); }
-    if (q.system !== undefined) { clauses.push('system = ?'); params.push(q.system); }
-    if (q.status !== undefined) { clauses.push('status = ?'); params.push(q.status); }
-    if (q.entity !== undefined) { clauses.push('entity = ?'); params.push(q.entity); }
-    if (q.before !== undefined) { clauses.push('id < ?'); params.push(q.before); }
-    params.push(q.limit);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    return (this.s.get(`SELECT * FROM runs ${where} ORDER BY id DESC LIMIT ?`).all(...params) as RawRun[]).map(toRun);
+    const where = whereOf([
+      ['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status], ['entity = ?', q.entity], ['id < ?', q.before],
+    ]);
+    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY id DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
   }
 
   /** The newest run of a kind for a system among the given statuses, by start time (walks `runs_kind`). */

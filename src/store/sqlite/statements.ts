@@ -28,3 +28,18 @@ export function parseJson<T>(text: string | null): T | null {
 export function toJson(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
+
+/**
+ * A `WHERE` clause from optional filters: each `[sql, value]` whose value is defined adds
+ * `sql` (with one `?`) and its parameter. The listing queries of the sync tables all take this shape.
+ */
+export function whereOf(filters: ReadonlyArray<readonly [string, string | number | undefined]>): { sql: string; params: Array<string | number> } {
+  const clauses: string[] = [];
+  const params: Array<string | number> = [];
+  for (const [clause, value] of filters) {
+    if (value === undefined) continue;
+    clauses.push(clause);
+    params.push(value);
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
