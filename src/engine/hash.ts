@@ -12,7 +12,7 @@ import type { IncomingRecord } from './types.ts';
  */
 export function hashIncoming(record: IncomingRecord): string {
   const values = record.values;
-  const fields = Object.keys(values).sort();
+  const fields = sortedFields(values);
   let text = '';
   for (const field of fields) {
     const v = values[field];
@@ -25,4 +25,19 @@ export function hashIncoming(record: IncomingRecord): string {
   // An identity decision made by ops (`crosswalk links link`) is new information about the record.
   if (record.match?.canonicalId) text += `\u0000canonical:${record.match.canonicalId}`;
   return hash('sha1', text, 'base64');
+}
+
+/**
+ * The record's field names in sorted order. The records of one batch come from one mapping and
+ * list their fields in the same order, so the sorted order of the previous record is reused when
+ * the names match one for one (sorting per record was a third of this function's allocation).
+ */
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+function sortedFields(values: Readonly<Record<string, unknown>>): readonly string[] {
+  const keys = Object.keys(values);
+  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+  lastKeys = keys;
+  lastSorted = [...keys].sort();
+  return lastSorted;
 }

@@ -44,7 +44,8 @@ export async function resolveReferences(
 
   return records.map((record) => {
     const values: FieldMap = {};
-    for (const [field, value] of Object.entries<IncomingValue>(record.values)) {
+    for (const field in record.values) {
+      const value = record.values[field] as IncomingValue;
       const target = refFields[field];
       if (target === undefined || value === null) {
         if (isRef(value)) return { kind: 'invalid', reason: `${field} is not a reference field of ${entity}` };

@@ -43,6 +43,7 @@ describe('FLUSHALL with work pending', () => {
 
     // With no worker, the work piles up: inbox rows and their jobs, outbox rows and theirs.
     const employees = await linkedEmployees(world, EDITS);
+    const before = world.gusto.control.events().length;
     for (const [i, e] of employees.entries()) world.gusto.control.editEmployee(e.uuid, { first_name: `Flushed${i}` });
     await world.gusto.control.webhooksIdle(10_000);
     const entries = await approvableEntries(store, APPROVALS);
@@ -79,8 +80,8 @@ describe('FLUSHALL with work pending', () => {
 
     // Exactly once: per edit one inbox row, one refusal, one push back; per approval one time sheet.
     for (const [i, e] of employees.entries()) {
-      const events = world.gusto.control.events().filter((ev) => ev.entity_uuid === e.uuid && ev.timestamp * 1000 >= Date.parse(since) - 1000);
-      const editEvent = events[0];
+      // The edit's event is the first one about the employee since; our push back made the next.
+      const editEvent = world.gusto.control.events().slice(before).find((ev) => ev.entity_uuid === e.uuid);
       expect(rows(store, 'SELECT id FROM inbox WHERE event_id = ? AND status = ?', editEvent?.uuid, 'done'), `edit ${i}`).toHaveLength(1);
       const ledger = rows<{ direction: string; action: string; outcome: string }>(
         store, 'SELECT direction, action, outcome FROM ledger WHERE system = ? AND canonical_id = ? AND at >= ? ORDER BY seq', 'gusto', e.canonicalId, since,

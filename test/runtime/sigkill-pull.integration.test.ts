@@ -27,7 +27,7 @@ const PLACEMENTS = 10_000;
 const PAGES = Math.ceil(PLACEMENTS / 500) + 1; // the last page is the empty one that ends the listing
 const PARENTS = ['ClientCorporation', 'Location', 'ClientContact', 'JobOrder', 'Candidate'];
 /** Rounds × kills per round: what fits in about a minute on two cores (quality bars ask 20 kills). */
-const ROUNDS = 3;
+const ROUNDS = 4;
 const KILLS_PER_ROUND = 2;
 const SEED = Number(process.env['CROSSWALK_KILL_SEED'] ?? Date.now() % 1_000_000);
 const WORKER = fileURLToPath(new URL('./support/pull-worker.ts', import.meta.url));
@@ -125,8 +125,11 @@ async function killRound(round: number, rng: Rng, kills: Kill[]): Promise<PullSt
     await hub.queue().enqueue('sync.pull', { system: 'bullhorn', entity: 'Placement', full: true }, { jobId: `pull:bullhorn:round${round}` });
     let after = 0;
     for (let k = 0; k < KILLS_PER_ROUND; k++) {
-      // Somewhere in the run, leaving pages on both sides of each kill.
-      const target = Math.min(PAGES - 2, after + 1 + rng.int(0, Math.floor((PAGES - 2 - after) / (KILLS_PER_ROUND - k)) - 1));
+      // Somewhere in the run, leaving pages on both sides of each kill (the random wait below may
+      // let a page or two more commit before the signal).
+      const last = PAGES - 4;
+      const span = Math.max(1, Math.floor((last - after) / (KILLS_PER_ROUND - k)));
+      const target = Math.min(last, after + 1 + rng.int(0, span - 1));
       await waitForRun(hub, `page ${target}`, (run) => pagesOf(run) >= target, 30_000, () => worker);
       await sleep(rng.int(0, 150));
       const atPage = pagesOf(await placementRun(hub));
