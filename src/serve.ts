@@ -11,7 +11,7 @@ import type { AppEnv } from './http/env.ts';
 import { startServer, type ServerHandle } from './http/server.ts';
 import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
 import { mountConsole } from './http/console/index.ts';
-import { csvRoutes } from './csv/http.ts';
+import { mountCsvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { newId } from './lib/ids.ts';
@@ -58,7 +58,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     },
     afterWrite: debounce(() => enqueueDuePushes(hub, (name, payload, options) => hub.queue().enqueue(name, payload, options)), 50, hub),
     metrics: async () => queueMetrics(await hub.queue().stats()) + (await reconcileMetrics(hub.store())),
-    mount: (app) => {
+    mount: (app, api) => {
       const enqueuer = new EnqueueBatcher(hub.queue());
       mountWebhooks(app, {
         store: hub.store(),
@@ -69,13 +69,10 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         receiver: (system) => receiverFor(hub, system),
         enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
       });
-      app.route(
-        '/api/v1',
-        csvRoutes({
-          store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(), adminToken: config.adminToken,
-          limits: { maxFileBytes: config.http.uploadBodyLimit }, log: hub.logger.child({ component: 'csv' }),
-        }),
-      );
+      mountCsvRoutes(app, api, {
+        store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(), adminToken: config.adminToken,
+        limits: { maxFileBytes: config.http.uploadBodyLimit }, log: hub.logger.child({ component: 'csv' }),
+      });
       mountBullBoard(app, hub);
       mountConsole(app, {
         store: hub.store(), policy: hub.registry(), adminToken: config.adminToken, systems: config.systems,

@@ -10,6 +10,7 @@ import { readJsonBody } from '../http/body.ts';
 import type { HttpLogger } from '../http/deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import { ApiError, errorResponse, validationError } from '../http/errors.ts';
+import type { RegisteredRoute, RouteRegistrar } from '../http/route.ts';
 import { silentLogger } from '../lib/logger.ts';
 import type { MappingRegistry } from '../mapping/index.ts';
 import { ENTITY_NAMES, Id } from '../model/index.ts';
@@ -243,6 +244,62 @@ export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** Mounts the CSV routes under `/api/v1` and documents each in the API's OpenAPI document. */
+export function mountCsvRoutes(app: Hono<AppEnv>, api: RouteRegistrar, deps: CsvRouteDeps): void {
+  app.route('/api/v1', csvRoutes(deps));
+  for (const doc of csvRouteDocs()) api.describe(doc);
+}
+
+const AnyData = z.object({ data: z.record(z.string(), z.unknown()) });
+const CsvFile = { description: 'a CSV file (UTF-8 with BOM, RFC 4180)', contentType: CSV_TYPE, schema: z.string() };
+
+/** The CSV routes as the OpenAPI document shows them, from the schemas above. */
+export function csvRouteDocs(): RegisteredRoute[] {
+  const doc = (d: Omit<RegisteredRoute, 'tag'>): RegisteredRoute => ({ tag: 'csv', ...d });
+  return [
+    doc({
+      method: 'post', path: '/api/v1/imports', operationId: 'importCsv', summary: 'Import a CSV file (exactly once; dryRun=true writes nothing)',
+      description: 'Multipart upload: a part named `file` and the fields below. 201 with the import report when rows were committed; 200 for a dry run or a file already imported.',
+      body: UploadFields.extend({ file: z.file() }), bodyContentType: 'multipart/form-data',
+      errors: ['payload_too_large', 'unsupported_media_type', 'invalid', 'refused'],
+      responses: { 200: { description: 'dry run, or the file was already imported', schema: AnyData }, 201: { description: 'the import report', schema: AnyData } },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/imports', operationId: 'listImports', summary: 'CSV imports, newest first', query: ListQuery,
+      responses: { 200: { description: 'a page of imports', schema: z.object({ data: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() }) } },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/imports/:id', operationId: 'getImport', summary: 'One import with its report', params: IdParam,
+      errors: ['not_found'], responses: { 200: { description: 'the import', schema: AnyData } },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/imports/:id/errors.csv', operationId: 'getImportErrors', summary: "An import's rejected rows with line, column and reason",
+      params: IdParam, errors: ['not_found'], responses: { 200: CsvFile },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/exports/time', operationId: 'previewTimeExport', summary: 'Preview a payroll file of approved time (marks nothing)',
+      query: TimeQuery, responses: { 200: CsvFile },
+    }),
+    doc({
+      method: 'post', path: '/api/v1/exports/time', operationId: 'exportTime', summary: 'Write a payroll file and mark each entry exported once',
+      description: 'The run id is in the `X-Crosswalk-Run` header; `GET /api/v1/exports/time/runs/{id}` downloads the same file again.',
+      body: TimeBody, responses: { 201: CsvFile },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/exports/time/runs/:id', operationId: 'getTimeExportRun', summary: "A past export run's file, again",
+      params: IdParam, errors: ['not_found'], responses: { 200: CsvFile },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/exports/invoices', operationId: 'exportInvoices', summary: 'The invoice register', query: InvoiceQuery,
+      responses: { 200: CsvFile },
+    }),
+    doc({
+      method: 'get', path: '/api/v1/exports/entities/:entity', operationId: 'exportEntity', summary: 'Any canonical entity as CSV',
+      params: EntityParam, query: EntityQuery, responses: { 200: CsvFile },
+    }),
+  ];
 }
 
 function payrollOptions(deps: CsvRouteDeps, format: 'gusto' | 'adp', companyCode: string | undefined) {

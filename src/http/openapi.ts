@@ -75,7 +75,7 @@ function operation(route: RegisteredRoute): JsonSchema {
     security: route.public ? [] : [{ bearer: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
-      ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      ? { requestBody: { required: !route.bodyOptional, content: { [route.bodyContentType ?? 'application/json']: { schema: jsonSchema(route.body, 'input') } } } }
       : {}),
     responses: { ...responses, ...errorResponses(route) },
   };

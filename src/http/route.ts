@@ -39,6 +39,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   readonly query?: Q;
   /** Absent: the route takes no body and refuses one that arrives. */
   readonly body?: B;
+  /**
+   * The body's media type in the document. Only routes served outside the registrar (see
+   * `describe`) use another than JSON: the registrar itself reads JSON bodies only.
+   * @defaultValue 'application/json'
+   */
+  readonly bodyContentType?: string;
   /** An empty request counts as `{}` (a POST whose every field is optional). @defaultValue false */
   readonly bodyOptional?: boolean;
   /** Success responses; error responses are added from `errors` and the defaults. */
@@ -55,6 +61,11 @@ export interface RouteRegistrar {
   route<P extends z.ZodType = NoInput, Q extends z.ZodType = NoInput, B extends z.ZodType | undefined = undefined>(
     spec: RouteSpec<P, Q, B>,
   ): void;
+  /**
+   * Documents a route that a mounted sub-app serves itself (multipart uploads, CSV downloads), from
+   * the same schemas that sub-app validates with, so the OpenAPI document covers it too.
+   */
+  describe(doc: RegisteredRoute): void;
   readonly routes: readonly RegisteredRoute[];
 }
 
@@ -84,14 +95,21 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
 
 export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number): RouteRegistrar {
   const routes: RegisteredRoute[] = [];
+  const add = (doc: RegisteredRoute) => {
+    if (routes.some((r) => r.method === doc.method && r.path === doc.path)) {
+      throw new Error(`route ${doc.method.toUpperCase()} ${doc.path} registered twice`);
+    }
+    routes.push(doc);
+  };
   return {
     routes,
+    describe: add,
     route<P extends z.ZodType = NoInput, Q extends z.ZodType = NoInput, B extends z.ZodType | undefined = undefined>(spec: RouteSpec<P, Q, B>) {
       const { handler, ...doc } = spec;
-      if (routes.some((r) => r.method === spec.method && r.path === spec.path)) {
-        throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} registered twice`);
+      if (spec.bodyContentType !== undefined && spec.bodyContentType !== 'application/json') {
+        throw new Error(`route ${spec.method.toUpperCase()} ${spec.path}: the registrar reads JSON bodies only`);
       }
-      routes.push(doc);
+      add(doc);
       const paramsSchema: z.ZodType = spec.params ?? NoInput;
       const querySchema: z.ZodType = spec.query ?? NoInput;
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRoutes } from '../../src/csv/http.ts';
+import { mountCsvRoutes } from '../../src/csv/http.ts';
 import type { ImportReport } from '../../src/csv/report.ts';
 import { createApp } from '../../src/http/app.ts';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
@@ -22,8 +22,8 @@ beforeAll(async () => {
     store: world.store, engine: world.engine, mappings: world.mappings, policy: world.policy, adminToken: TOKEN,
     limits: { maxFileBytes: UPLOAD_LIMIT }, tempDir: world.temp.dir, now: () => T0,
   };
-  // Mounted the way the lead mounts it: under /api/v1, behind the API's own bearer check.
-  const app = createApp({ store: world.store, policy: world.policy, adminToken: TOKEN, systems: [], now: () => T0, mount: (a) => a.route('/api/v1', csvRoutes(deps)) });
+  // Mounted the way serve mounts it: under /api/v1, behind the API's own bearer check, documented in its OpenAPI.
+  const app = createApp({ store: world.store, policy: world.policy, adminToken: TOKEN, systems: [], now: () => T0, mount: (a, api) => mountCsvRoutes(a, api, deps) });
   server = await startServer(app, { host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -163,5 +163,30 @@ describe('exports over HTTP', () => {
     expect(internal[0]).toContain('payRateCents');
     const invoices: string[][] = parse((await get('/api/v1/exports/invoices?period=2026-11-01..2026-11-30')).bytes, { bom: true });
     expect(invoices[0]?.[0]).toBe('Invoice #');
+  });
+});
+
+describe('the CSV routes in the OpenAPI document', () => {
+  it('lists each with its parameters, the multipart upload and CSV responses', async () => {
+    const r = await get('/api/v1/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = JSON.parse(r.bytes.toString('utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const ops = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
+    expect(ops('/api/v1/imports')).toEqual(['get', 'post']);
+    expect(ops('/api/v1/imports/{id}')).toEqual(['get']);
+    expect(ops('/api/v1/imports/{id}/errors.csv')).toEqual(['get']);
+    expect(ops('/api/v1/exports/time')).toEqual(['get', 'post']);
+    expect(ops('/api/v1/exports/time/runs/{id}')).toEqual(['get']);
+    expect(ops('/api/v1/exports/invoices')).toEqual(['get']);
+    expect(ops('/api/v1/exports/entities/{entity}')).toEqual(['get']);
+    const upload = doc.paths['/api/v1/imports']?.['post'] as { requestBody: { content: Record<string, { schema: { properties: Record<string, { enum?: string[]; format?: string }>; required: string[] } }> } };
+    const form = upload.requestBody.content['multipart/form-data']?.schema;
+    expect(form?.required).toEqual(expect.arrayContaining(['kind', 'file']));
+    expect(form?.properties['kind']?.enum).toContain('time_entries');
+    expect(form?.properties['file']?.format).toBe('binary');
+    const preview = doc.paths['/api/v1/exports/time']?.['get'] as { parameters: Array<{ name: string; required: boolean }>; responses: Record<string, { content?: Record<string, unknown> }> };
+    expect(preview.parameters.map((p) => [p.name, p.required])).toEqual([['format', true], ['period', true], ['includeExported', false]]);
+    expect(Object.keys(preview.responses['200']?.content ?? {})).toEqual(['text/csv; charset=utf-8']);
+    expect(doc.paths['/api/v1/exports/entities/{entity}']?.['get']).toMatchObject({ security: [{ bearer: [] }] });
   });
 });
