@@ -6,8 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { generateDataset } from '../../fixtures/dataset/index.ts';
 import { ENTITIES, entityFields, type EntityName } from '../../src/model/index.ts';
 import { Engine, ownedFields, StaticPolicy, type IncomingRecord } from '../../src/engine/index.ts';
-import { Store, type CanonicalWrite, type LinkRow } from '../../src/store/index.ts';
+import { Store, type CanonicalWrite, type LedgerEntry, type LinkRow } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
+import { newId } from '../../src/lib/ids.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 
 /**
@@ -15,10 +16,14 @@ import { passArgs, reportPass } from '../lib/child.ts';
  * - raw-insert: better-sqlite3 prepared insert of the assignment rows into one table, 10k-row transactions;
  * - hub-apply: Engine.apply of the same rows as bullhorn placements (references resolved through links);
  * - raw-upsert: second pass of a hash-guarded upsert (`WHERE row_hash IS NOT excluded.row_hash`) of the same rows;
- * - hub-reapply: Engine.apply of the same, unchanged batch again.
+ * - hub-reapply: Engine.apply of the same, unchanged batch again;
+ * - store-floor: not a gate. The rows the engine writes for a first apply (canonical row, link with
+ *   base and hash, ledger row with the field diff), pre-built and written through the store's own
+ *   repositories in the engine's transaction size: what the hub's schema (indexes, foreign keys)
+ *   costs before any merge logic runs, so the note can say how much of the gap is the engine.
  */
 interface Args {
-  side: 'raw-insert' | 'hub-apply' | 'raw-upsert' | 'hub-reapply';
+  side: 'raw-insert' | 'hub-apply' | 'raw-upsert' | 'hub-reapply' | 'store-floor';
   rows: number;
   batch: number;
 }
@@ -49,6 +54,7 @@ const rows: Row[] = assignments.map((a) => [a.key, a.candidateId, a.requisitionI
 
 try {
   if (args.side === 'raw-insert' || args.side === 'raw-upsert') runRaw(args.side);
+  else if (args.side === 'store-floor') await runFloor();
   else await runHub(args.side);
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -138,6 +144,48 @@ async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
   const expected = side === 'hub-apply' ? totals.created : totals.unchanged;
   if (expected !== records.length) throw new Error(`${side}: expected ${records.length}, got ${JSON.stringify(totals)}`);
   reportPass(records.length, ms, { ledgerRowsAdded: (await store.repos.ledger.count()) - ledgerBefore });
+  store.close();
+}
+
+async function runFloor(): Promise<void> {
+  const store = Store.open(join(dir, 'floor.sqlite'));
+  await seedReferences(store);
+  const now = '2026-11-20T12:00:00.000Z';
+  const fields = entityFields('assignment');
+  const batches: Array<{ canonical: CanonicalWrite[]; links: LinkRow[]; ledger: LedgerEntry[] }> = [];
+  for (let i = 0; i < assignments.length; i += args.batch) {
+    const batch = { canonical: [] as CanonicalWrite[], links: [] as LinkRow[], ledger: [] as LedgerEntry[] };
+    assignments.slice(i, i + args.batch).forEach((a, j) => {
+      const id = newId();
+      const values: Record<string, string | null> = {
+        candidateId: a.candidateId, requisitionId: a.requisitionId, worksiteId: a.worksiteId, approverContactId: a.approverContactId,
+        title: a.title, startDate: a.startDate, endDate: a.endDate, status: a.status,
+      };
+      const externalId = String(30_000 + i + j);
+      batch.canonical.push({ id, fields: values, changedAt: now });
+      batch.links.push({
+        system: SYSTEM, entity: 'assignment', externalId, canonicalId: id, state: 'linked', base: values,
+        sourceHash: createHash('sha1').update(JSON.stringify(values)).digest('base64'), sourceModifiedAt: now, pending: null,
+        waitingOn: null, reason: null, meta: null, tombstonedAt: null, seenRunId: null, createdAt: now, updatedAt: now,
+      });
+      batch.ledger.push({
+        at: now, direction: 'in', system: SYSTEM, entity: 'assignment', canonicalId: id, externalId, action: 'create', outcome: 'applied',
+        diff: fields.filter((f) => values[f] !== null && values[f] !== undefined).map((f) => ({ field: f, from: null, to: values[f] ?? null, result: 'applied' })),
+        reason: null, sourceModifiedAt: now, actor: null, runId: null, jobId: null,
+      });
+    });
+    batches.push(batch);
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  const t0 = performance.now();
+  for (const b of batches) {
+    await store.unitOfWork(async (tx) => {
+      await tx.canonical.insertMany('assignment', b.canonical, now);
+      await tx.links.upsertMany(b.links);
+      await tx.ledger.appendMany(b.ledger);
+    });
+  }
+  reportPass(assignments.length, performance.now() - t0);
   store.close();
 }
 
