@@ -7,6 +7,7 @@ import { classifyJobError } from './classify.ts';
 import { resolveSpec, retryDelayMs, validateJob, type EnqueueItem, type JobSpecOverrides, type ValidJob } from './jobs.ts';
 import { errField, silentQueueLogger, type QueueLogger } from './logger.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from './redis.ts';
+import { sweepStallFailures } from './stall-failures.ts';
 import type { BullmqDriverOptions, QueueCounts, QueueDriver, QueueStats, RateLimit, WorkOptions } from './types.ts';
 
 /** Our backoff strategy's name in job options; the workers' `settings.backoffStrategy` computes it. */
@@ -62,6 +63,7 @@ export class BullmqDriver implements QueueDriver {
   private readonly queueMap = new Map<string, AnyQueue>();
   private readonly workers = new Map<string, { worker: AnyWorker; ready: Promise<void> }>();
   private working: { deps: AttemptDeps; concurrency: number } | null = null;
+  private stallSweep: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly options: BullmqDriverOptions) {
@@ -117,6 +119,22 @@ export class BullmqDriver implements QueueDriver {
     };
     const systems = new Set([...(options.systems ?? []), ...this.queueMap.keys()]);
     await Promise.all([...systems].map((system) => this.ensureWorker(system)));
+    const onFailed = options.onFailed;
+    if (onFailed) {
+      // As often as BullMQ's own stalled-job check, which is what fails such jobs.
+      const every = this.options.stalled?.stalledIntervalMs ?? 30_000;
+      this.stallSweep = setInterval(() => {
+        this.sweepStalls(onFailed).catch((err: unknown) => this.logger.warn({ err: errField(err) }, 'stall-failure sweep failed; next one retries'));
+      }, every);
+      this.stallSweep.unref();
+    }
+  }
+
+  /** Reports jobs BullMQ failed for stalling too often to `onFailed` and frees their ids (see stall-failures.ts). */
+  async sweepStalls(onFailed: NonNullable<WorkOptions['onFailed']>): Promise<number> {
+    let swept = 0;
+    for (const [system, queue] of this.queueMap) swept += await sweepStallFailures(queue, system, fromBullmqJobId, onFailed, this.logger);
+    return swept;
   }
 
   async drain(options: { readonly timeoutMs?: number } = {}): Promise<void> {
@@ -156,6 +174,7 @@ export class BullmqDriver implements QueueDriver {
   async close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.stallSweep) clearInterval(this.stallSweep);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const workers = [...this.workers.values()].map((w) => w.worker);
     if (workers.length > 0) {
@@ -229,8 +248,8 @@ export class BullmqDriver implements QueueDriver {
         concurrency,
         limiter: { max: limiter.max, duration: limiter.duration },
         // A job whose worker dies (SIGKILL, OOM) stalls and is retried; BullMQ's default fails it on
-        // the second stall, and a job failed that way never reaches onFailed. Three stalls still
-        // stop a job that kills every worker that takes it.
+        // the second stall. Three stalls still stop a job that kills every worker that takes it;
+        // such a failure bypasses the processor, so the stall sweep reports it (stall-failures.ts).
         maxStalledCount: 3,
         ...(this.options.stalled && { lockDuration: this.options.stalled.lockDurationMs, stalledInterval: this.options.stalled.stalledIntervalMs }),
         removeOnComplete: { count: this.keep.completed },

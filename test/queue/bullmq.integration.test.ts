@@ -1,9 +1,11 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Handlers } from '../../jobs/context.ts';
 import { ConfigError } from '../../src/engine/errors.ts';
 import { checkEvictionPolicy, createQueueDriver, JobPayloadError, type BullmqDriverOptions, type FailedJob, type QueueDriver, type WorkOptions } from '../../src/queue/index.ts';
+import { toBullmqJobId } from '../../src/queue/bullmq.ts';
+import { STALL_LIMIT_REASON } from '../../src/queue/stall-failures.ts';
 import { captureLogger, deletePrefix, FAKE_HUB, handlersWith, SHARED_REDIS_URL, sleep, uniquePrefix, waitFor } from './support.ts';
 
 // Real Redis on 127.0.0.1:6379 under a key prefix of this file's own; every key is deleted at the end.
@@ -297,5 +299,41 @@ describe('checkEvictionPolicy', () => {
     const refused = { config: async () => Promise.reject(new Error('ERR unknown command CONFIG')) } as unknown as Redis;
     expect(await checkEvictionPolicy(refused, shared)).toBeNull();
     expect(shared.lines.at(-1)?.level).toBe('warn');
+  });
+});
+
+describe('bullmq driver: jobs failed for stalling too often', () => {
+  it('reports them to onFailed and frees their ids, so the relay can queue the work again', async () => {
+    const system = 'stall';
+    // A worker that never renews its locks: BullMQ's own stalled check takes its job back, then
+    // fails it with "job stalled more than allowable limit", without running any processor code.
+    const redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: null });
+    extraRedis.push(redis);
+    const dying = new Worker(system, () => new Promise((resolve) => setTimeout(resolve, 3_000)), {
+      connection: redis, prefix: PREFIX, skipLockRenewal: true, lockDuration: 150, stalledInterval: 100, maxStalledCount: 1, concurrency: 4,
+    });
+    const q = inspect(system);
+    await q.add('webhook.process', { system, inboxId: 'in-stalled-1' }, { jobId: toBullmqJobId('inbox:in-stalled-1'), attempts: 8 });
+    await waitFor('BullMQ to fail the job for stalling', async () => (await q.getJob(toBullmqJobId('inbox:in-stalled-1')))?.failedReason === STALL_LIMIT_REASON);
+    await dying.close(true);
+
+    const failed: FailedJob[] = [];
+    const ran: string[] = [];
+    const d = await working(
+      handlersWith({ 'webhook.process': async (payload) => void ran.push(payload.inboxId) }),
+      { systems: [system], onFailed: async (job) => void failed.push(job) },
+      { stalled: { lockDurationMs: 1_000, stalledIntervalMs: 200 } },
+    );
+    await waitFor('the sweep to report the job', () => failed.length > 0);
+    expect(failed).toEqual([
+      expect.objectContaining({ name: 'webhook.process', jobId: 'inbox:in-stalled-1', system, payload: { system, inboxId: 'in-stalled-1' }, failure: 'system_error' }),
+    ]);
+    expect(String(failed[0]?.error)).toContain(STALL_LIMIT_REASON);
+    expect(await q.getJob(toBullmqJobId('inbox:in-stalled-1'))).toBeUndefined();
+    // The id is free again: a relay sweep's re-enqueue of the same row runs.
+    await d.enqueue('webhook.process', { system, inboxId: 'in-stalled-1' }, { jobId: 'inbox:in-stalled-1' });
+    await waitFor('the re-queued job to run', () => ran.length === 1);
+    await sleep(500);
+    expect(failed).toHaveLength(1);
   });
 });
