@@ -26,6 +26,7 @@ const Event = z.looseObject({
   eventTimestamp: z.number().optional(),
 });
 const Poll = z.looseObject({ requestId: z.number().optional(), events: z.array(z.unknown()).optional() });
+const LastRequestId = z.looseObject({ result: z.number().int().nonnegative() });
 
 const KIND: Readonly<Record<string, ChangeEvent['kind']>> = { INSERTED: 'created', UPDATED: 'updated', DELETED: 'deleted' };
 
@@ -41,8 +42,12 @@ export class EventPoller {
     this.subscriptionId = ctx.credentials['subscriptionId'] ?? `crosswalk-${ctx.systemId.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
   }
 
-  async poll(againBatchId?: string): Promise<EventBatch> {
+  async poll(againBatchId?: string, lastDoneBatchId?: string): Promise<EventBatch> {
     await this.subscribe(false);
+    if (againBatchId === undefined && lastDoneBatchId !== undefined) {
+      const missed = await this.missedBatch(lastDoneBatchId);
+      if (missed !== null) return missed;
+    }
     if (againBatchId !== undefined) {
       const again = await this.get({ requestId: againBatchId });
       if (again !== 'unknown') return again;
@@ -73,6 +78,22 @@ export class EventPoller {
     await this.ctx.state.set(SUBSCRIPTION_KEY, wanted);
     this.ready = true;
     this.ctx.logger.info({ systemId: this.ctx.systemId, subscriptionId: this.subscriptionId }, 'bullhorn: event subscription made');
+  }
+
+  /**
+   * A poll that took a batch off the queue and died before the hub wrote it leaves Bullhorn's
+   * `lastRequestId` ahead of the last batch the hub wrote: that batch is read again by its id
+   * (only the newest can be missing, since every poll checks first). Null when nothing is missing.
+   */
+  private async missedBatch(lastDoneBatchId: string): Promise<EventBatch | null> {
+    if (!/^\d+$/.test(lastDoneBatchId)) return null;
+    const response = await this.http.get(`event/subscription/${encodeURIComponent(this.subscriptionId)}/lastRequestId`, {}, { accept: [404] });
+    const latest = response.status === 404 ? null : LastRequestId.safeParse(response.data).data?.result;
+    if (latest === undefined || latest === null || latest <= Number(lastDoneBatchId)) return null;
+    const again = await this.get({ requestId: String(latest) });
+    if (again === 'unknown' || again.events.length === 0) return null;
+    this.ctx.logger.warn({ systemId: this.ctx.systemId, requestId: latest }, 'bullhorn: reading again an event batch fetched by a poll that never wrote it');
+    return again;
   }
 
   /** One poll (or re-read); 'unknown' when Bullhorn has no such subscription or batch. */

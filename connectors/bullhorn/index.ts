@@ -43,7 +43,7 @@ function createBullhorn(ctx: ConnectorContext, manifest: ConnectorManifest): Con
       return pushRecord(http, entityInfo(ctx.systemId, request.entity), request);
     },
 
-    pollEvents: (againBatchId) => events.poll(againBatchId),
+    pollEvents: (againBatchId, lastDoneBatchId) => events.poll(againBatchId, lastDoneBatchId),
 
     requestStats: () => http.stats(),
   };

@@ -55,14 +55,17 @@ const CURSOR_KEY = 'events.feedCursor';
 const MAX_PAGES_PER_POLL = 5;
 
 /**
- * The events feed as an event queue (a safety net behind webhooks). A poll reads after the cursor
- * kept in `ctx.state` and moves the cursor past what it returns; the batch id `<after>|<last>`
- * names that stretch of the feed, so `pollEvents(batchId)` reads exactly it again.
+ * The events feed as an event queue (a safety net behind webhooks). A poll reads after the last
+ * batch the hub wrote to its inbox (`lastDoneBatchId`), so a poll that dies before the hub has
+ * its events reads them again next time; without one (a hub that never wrote a batch) it reads
+ * after the cursor kept in `ctx.state`, which each poll moves past what it returns. The batch id
+ * `<after>|<last>` names that stretch of the feed, so `pollEvents(batchId)` reads exactly it again.
  */
-export async function pollFeed(client: GustoClient, againBatchId?: string): Promise<EventBatch> {
+export async function pollFeed(client: GustoClient, againBatchId?: string, lastDoneBatchId?: string): Promise<EventBatch> {
   if (againBatchId !== undefined) return rereadBatch(client, againBatchId);
   const state = client.ctx.state;
-  const stored = await state.get(CURSOR_KEY);
+  const done = lastDoneBatchId === undefined ? '' : lastDoneBatchId.slice(lastDoneBatchId.lastIndexOf('|') + 1);
+  const stored = done !== '' ? done : await state.get(CURSOR_KEY);
   let after = stored === null || stored === '' ? null : stored;
   let cursor = after;
   let last: string | null = null;

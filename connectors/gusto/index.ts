@@ -40,7 +40,7 @@ function createGusto(ctx: ConnectorContext, parsed: ConnectorManifest): GustoIns
     verifyWebhook: (rawBody, headers) => webhooks.verify(rawBody, headers),
     parseWebhook: (rawBody, headers) => webhooks.parse(rawBody, headers),
     acceptWebhookHandshake: (rawBody, headers) => webhooks.acceptHandshake(rawBody, headers),
-    pollEvents: (againBatchId) => pollFeed(client, againBatchId),
+    pollEvents: (againBatchId, lastDoneBatchId) => pollFeed(client, againBatchId, lastDoneBatchId),
     requestStats: () => client.http.stats(),
   };
 }

@@ -95,8 +95,13 @@ export interface ConnectorInstance {
    * when the body was one and the connector took it. Called only for deliveries that fail verification.
    */
   acceptWebhookHandshake?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Promise<boolean>;
-  /** Event-queue systems (Bullhorn subscriptions, ADP): the next batch, or a batch again by id. */
-  pollEvents?(againBatchId?: string): Promise<EventBatch>;
+  /**
+   * Event-queue systems (Bullhorn subscriptions, ADP): the next batch, or a batch again by id.
+   * `lastDoneBatchId` is the last batch the hub wrote to its inbox: a connector whose vendor
+   * forgets fetched events uses it to find a batch fetched by a poll that died before writing it;
+   * one reading a feed reads after it, so its position moves only when the hub has the events.
+   */
+  pollEvents?(againBatchId?: string, lastDoneBatchId?: string): Promise<EventBatch>;
   close?(): Promise<void>;
   /** Requests used (and allowed by the rate limit) since the instance was made: run reports and benchmarks. */
   requestStats?(): RequestStats;

@@ -62,6 +62,27 @@ describe('bullhorn events through the hub', () => {
     expect(inboxRows().filter((r) => r.eventId === taken?.events[0]?.eventId)).toEqual([{ eventId: taken?.events[0]?.eventId, status: 'done' }]);
     expect(await h.store.repos.state.get('bullhorn', 'events.pendingBatch')).toBe('');
   });
+
+  it('a batch fetched by a poll that died before saving anything is found through lastRequestId and read again', async () => {
+    const lastDone = await h.store.repos.state.get('bullhorn', 'events.lastDoneBatch');
+    expect(lastDone).toMatch(/^\d+$/);
+    const candidate = h.control.idFor(h.dataset.candidates[14]?.key ?? '', 'Candidate');
+    h.control.edit('Candidate', candidate, { phone: '(330) 555-0188' });
+    // The poll takes the batch off Bullhorn's queue and dies before the hub saves even its requestId.
+    const lost: EventBatch | undefined = await h.hub.connector('bullhorn').pollEvents?.();
+    expect(lost?.events.map((e) => e.externalId)).toEqual([String(candidate)]);
+    expect(await h.store.repos.state.get('bullhorn', 'events.pendingBatch')).toBe('');
+    await poll();
+    const canonicalId = canonicalIdOf(h.store, 'candidate', candidate);
+    expect((await h.store.repos.canonical.get('candidate', canonicalId))?.fields['phone']).toBe('(330) 555-0188');
+    expect(inboxRows().filter((r) => r.eventId === lost?.events[0]?.eventId)).toEqual([{ eventId: lost?.events[0]?.eventId, status: 'done' }]);
+    // That batch, or the empty poll after it that found the queue drained.
+    expect(Number(await h.store.repos.state.get('bullhorn', 'events.lastDoneBatch'))).toBeGreaterThanOrEqual(Number(lost?.batchId));
+    // Caught up: the next poll reads the queue, not that batch again.
+    const rows = inboxRows().length;
+    await poll();
+    expect(inboxRows()).toHaveLength(rows);
+  });
 });
 
 /** A REST call as the API user (a change made through the API, with its own events). */
