@@ -48,6 +48,19 @@ class BatchWrites {
   readonly events: CanonicalWrite[] = [];
   readonly undelete: string[] = [];
   readonly newKeys: string[] = [];
+  /** Records already linked that merged: their open conflicts from this system may be settled. */
+  readonly merged: MergedRecord[] = [];
+}
+
+interface MergedRecord {
+  readonly canonicalId: string;
+  readonly externalId: string;
+  /** The system's values in this batch, references resolved. */
+  readonly incoming: FieldMap;
+  /** The canonical row after this batch. */
+  readonly final: FieldMap;
+  /** Fields this batch opened or refreshed a conflict on. */
+  readonly conflicted: ReadonlySet<string>;
 }
 
 /**
@@ -236,6 +249,7 @@ export class Engine {
     await tx.links.upsertMany(writes.links);
     await tx.ledger.appendMany(writes.ledger);
     await tx.conflicts.upsertOpen(writes.conflicts);
+    if (writes.merged.length > 0) summary.settled += await settleConflicts(tx, system, entity, writes.merged, ledgerBase, now);
     if (writes.changed.length > 0 && this.policy.outbound(entity).length > 0) {
       // A record created by this batch has no other system's link yet: look up only the rest.
       const created = new Set(writes.inserts.map((w) => w.id));
@@ -286,9 +300,11 @@ export class Engine {
     });
     const creating = current === null;
     const id = canonicalId ?? newId();
+    let final = current?.fields ?? null;
 
     if (creating || result.changed.length > 0) {
       const full = creating ? withNulls(entity, result.next) : result.next;
+      final = full;
       const parsed = def.schema.safeParse(full);
       if (!parsed.success) {
         reject(w, describeIssues(parsed.error), canonicalId);
@@ -316,6 +332,9 @@ export class Engine {
     }
     if (current?.deletedAt && !w.record.deleted) writes.undelete.push(id);
 
+    if (!creating && final) {
+      writes.merged.push({ canonicalId: id, externalId: w.record.externalId, incoming: values, final, conflicted: new Set(result.conflicts.map((c) => c.field)) });
+    }
     const wasLinked = Boolean(w.link?.canonicalId);
     writes.links.push(linkRow(w, { canonicalId: id, state: 'linked', base: result.nextBase, tombstonedAt: null }));
     if (!wasLinked) writes.newKeys.push(refKey(system, entity, w.record.externalId));
@@ -379,6 +398,40 @@ export class Engine {
     }
     return released;
   }
+}
+
+/**
+ * A conflict stays open until someone decides it, unless the system that raised it settles it
+ * itself: when its newest value for the field is the current canonical value (it took the other
+ * side's value, or the owner came round to its value), there is nothing left to decide. The
+ * conflict is closed as `current`, by `system:<id>`, with a ledger row saying why.
+ */
+async function settleConflicts(
+  tx: Repos,
+  system: string,
+  entity: EntityName,
+  merged: readonly MergedRecord[],
+  ledgerBase: Omit<LedgerEntry, 'direction' | 'canonicalId' | 'externalId' | 'action' | 'outcome' | 'diff' | 'reason' | 'sourceModifiedAt'>,
+  now: string,
+): Promise<number> {
+  const open = await tx.conflicts.openFrom(system, entity, merged.map((m) => m.canonicalId));
+  if (open.length === 0) return 0;
+  let settled = 0;
+  const byId = new Map(merged.map((m) => [m.canonicalId, m]));
+  for (const c of open) {
+    const m = byId.get(c.canonicalId);
+    if (!m || m.conflicted.has(c.field) || !Object.hasOwn(m.incoming, c.field)) continue;
+    const value = m.final[c.field] ?? null;
+    if ((m.incoming[c.field] ?? null) !== value) continue;
+    const reason = `conflict ${c.id} on ${c.field} settled: ${system} now holds the current value`;
+    if (!(await tx.conflicts.markResolved(c.id, 'current', value, `system:${system}`, reason, now))) continue;
+    await tx.ledger.appendMany([{
+      ...ledgerBase, direction: 'in', canonicalId: c.canonicalId, externalId: m.externalId, action: 'resolve', outcome: 'applied',
+      diff: null, reason, sourceModifiedAt: null,
+    }]);
+    settled++;
+  }
+  return settled;
 }
 
 /** One record's summary bucket and ledger outcome; unchanged records get no ledger row. */

@@ -64,10 +64,12 @@ export interface ApplySummary {
   linked: number;
   /** Held records from earlier batches that this batch's new links released and applied. */
   released: number;
+  /** Open conflicts the raising system settled by now sending the current value (audited as `resolve`). */
+  settled: number;
 }
 
 export function emptySummary(): ApplySummary {
-  return { created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0 };
+  return { created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0, settled: 0 };
 }
 
 export function addSummary(into: ApplySummary, from: Readonly<ApplySummary>): ApplySummary {

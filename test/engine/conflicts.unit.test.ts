@@ -233,3 +233,34 @@ describe('applyLocalChange', () => {
     ]);
   });
 });
+
+describe('conflicts the raising system settles itself', () => {
+  it('closes the conflict when the system comes round to the current value, with a ledger row, changing nothing else', async () => {
+    const { conflict, canonicalId } = await conflictOn(7);
+    const revision = (await store.repos.canonical.get('client', canonicalId))?.revision;
+    const ledgerBefore = (await ledgerOf(store)).length;
+    const s = await engine.apply({ system: 'ats', entity: 'client', records: [rec('c7', clientValues({ billingFrequency: 'monthly' }), { at: minute(4) })] });
+    expect(s).toMatchObject({ conflicts: 0, created: 0, settled: 1 });
+    expect(await store.repos.conflicts.get(conflict.id)).toMatchObject({
+      status: 'resolved', resolution: 'current', resolvedValue: 'monthly', resolvedBy: 'system:ats',
+      resolutionReason: `conflict ${conflict.id} on billingFrequency settled: ats now holds the current value`,
+    });
+    expect(await billing(canonicalId)).toBe('monthly');
+    expect((await store.repos.canonical.get('client', canonicalId))?.revision).toBe(revision);
+    const added = (await ledgerOf(store)).slice(ledgerBefore);
+    expect(added.filter((e) => e.action === 'resolve')).toEqual([
+      expect.objectContaining({ direction: 'in', system: 'ats', canonicalId, externalId: 'c7', outcome: 'applied', diff: null }),
+    ]);
+    expect(await store.repos.conflicts.openFor('client', canonicalId)).toEqual([]);
+  });
+
+  it('leaves it open while the system still disagrees, whatever else it changes, and when it goes back to its old value', async () => {
+    const { conflict } = await conflictOn(8);
+    const s = await engine.apply({ system: 'ats', entity: 'client', records: [rec('c8', clientValues({ billingFrequency: 'biweekly', city: 'Akron' }), { at: minute(4) })] });
+    expect(s.settled).toBe(0);
+    expect((await store.repos.conflicts.get(conflict.id))?.status).toBe('open');
+    // Back to the base value: the system is behind (the outbox tells it), the question stays for ops.
+    await engine.apply({ system: 'ats', entity: 'client', records: [rec('c8', clientValues({ billingFrequency: 'weekly' }), { at: minute(5) })] });
+    expect(await store.repos.conflicts.get(conflict.id)).toMatchObject({ status: 'open', incoming: 'biweekly' });
+  });
+});

@@ -185,7 +185,7 @@ describe('engine properties (fast-check)', () => {
             const once = snapshot(store);
             const again = await engine.apply(batch);
             expect(snapshot(store)).toEqual(once);
-            expect({ ...again, unchanged: 0, held: 0 }).toEqual({ created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0 });
+            expect({ ...again, unchanged: 0, held: 0 }).toEqual({ created: 0, updated: 0, unchanged: 0, conflicts: 0, rejected: 0, held: 0, parked: 0, tombstoned: 0, linked: 0, released: 0, settled: 0 });
           }
         } finally {
           store.close();
@@ -228,7 +228,10 @@ describe('engine properties (fast-check)', () => {
             addSummary(seen, s);
 
             expect(countFields.reduce((n, k) => n + s[k], 0)).toBe(batch.records.length);
-            const rows = await store.repos.ledger.query({ afterSeq: seqBefore, system: batch.system, entity: batch.entity, limit: 10_000 });
+            const all = await store.repos.ledger.query({ afterSeq: seqBefore, system: batch.system, entity: batch.entity, limit: 10_000 });
+            // Conflicts the source settled are audited apart from its records' own rows.
+            expect(all.filter((r) => r.action === 'resolve')).toHaveLength(s.settled);
+            const rows = all.filter((r) => r.action !== 'resolve');
             expect(rows).toHaveLength(s.created + s.updated + s.conflicts + s.rejected + s.tombstoned + s.linked);
             const ids = rows.map((r) => r.externalId);
             expect(new Set(ids).size).toBe(ids.length);
@@ -299,6 +302,12 @@ describe('engine properties (fast-check)', () => {
             const after = await allRows(store, 'client');
             const touched = (await allConflicts(store)).filter((c) => conflictsBefore.get(c.id) !== JSON.stringify(c));
             for (const c of touched) {
+              if (c.status === 'resolved') {
+                // Settled by the system that raised it, now sending the current value: nothing else changed.
+                expect(c).toMatchObject({ resolvedBy: `system:${batch.system}`, resolution: 'current', system: batch.system });
+                expect(after.get(c.canonicalId)?.fields[c.field]).toBe(c.resolvedValue);
+                continue;
+              }
               opened++;
               const was = before.get(c.canonicalId);
               expect(was, 'a conflict opens only on an existing record').toBeDefined();

@@ -9,7 +9,7 @@ import { emit, printTable } from '../output.ts';
 import { watchRuns } from './watch.ts';
 import { enqueueDuePushes } from '../../../jobs/lib/push-due.ts';
 
-const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'unidentified'] as const;
+const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'settled', 'unidentified'] as const;
 
 export function registerSync(program: Command, ctx: CliContext): void {
   program

@@ -87,6 +87,15 @@ export class ConflictsRepo {
     return raw ? toConflict(raw) : null;
   }
 
+  /** Open conflicts one system raised on some records of an entity (walks `conflicts_open`). */
+  async openFrom(system: string, entity: EntityName, canonicalIds: readonly string[]): Promise<ConflictRow[]> {
+    if (canonicalIds.length === 0) return [];
+    const rows = this.s
+      .get(`SELECT * FROM conflicts WHERE status = 'open' AND entity = ? AND system = ? AND canonical_id IN (SELECT value FROM json_each(?))`)
+      .all(entity, system, JSON.stringify(canonicalIds)) as RawConflict[];
+    return rows.map(toConflict);
+  }
+
   async openFor(entity: EntityName, canonicalId: string): Promise<ConflictRow[]> {
     const rows = this.s
       .get(`SELECT * FROM conflicts WHERE entity = ? AND canonical_id = ? AND status = 'open'`)
