@@ -63,6 +63,8 @@ function within(work: Promise<void>, ms: number): Promise<void> {
  * enqueues nothing; a store that cannot write answers 503 so the vendor retries; never 500.
  */
 export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
+  // The durable commit runs on the store's inbox writer thread (decision 0010); an in-memory store
+  // has none and commits in groups on this thread instead (decision 0007).
   const batcher = new InboxBatcher(deps.store);
   const tooLarge = (c: Context<AppEnv>) => {
     return c.json(envelope('payload_too_large', `webhook bodies are limited to ${deps.bodyLimit} bytes`), 413);
@@ -128,10 +130,13 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
 
       let inserted: { inserted: boolean; id: string };
       try {
-        inserted = await batcher.insert({
-          id: newId(), system, eventId, kind: 'webhook', entity: first?.entity ?? null, externalId: events.length === 1 ? (first?.externalId ?? null) : null,
+        const row = {
+          id: newId(), system, eventId, kind: 'webhook' as const, entity: first?.entity ?? null, externalId: events.length === 1 ? (first?.externalId ?? null) : null,
           payload: raw.toString('utf8'), receivedAt: deps.now(),
-        });
+        };
+        // Inside the try: a closed store throws here, and that is a 503 like any failed write.
+        const writer = deps.store.inboxWriter();
+        inserted = await (writer ? writer.insert(row) : batcher.insert(row));
       } catch (err) {
         deps.log.error({ err, system }, 'webhook inbox write failed');
         c.header('Retry-After', '5');

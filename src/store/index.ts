@@ -7,5 +7,6 @@ export type { LedgerQuery } from './sqlite/ledger-repo.ts';
 export type { ConflictQuery } from './sqlite/conflicts-repo.ts';
 export type { OutboxQuery } from './sqlite/outbox-repo.ts';
 export type { InboxQuery } from './sqlite/inbox-repo.ts';
+export type { InboxInsert, InboxWriter, NewInboxRow } from './sqlite/inbox-writer.ts';
 export type { RunQuery } from './sqlite/runs-repo.ts';
 export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkHash, NewImport, PayrollEntryRow } from './sqlite/imports-repo.ts';

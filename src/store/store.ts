@@ -6,6 +6,7 @@ import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
+import { InboxWriter } from './sqlite/inbox-writer.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
@@ -54,6 +55,7 @@ export class Store {
   readonly orm: BetterSQLite3Database<typeof schema>;
   private readonly statements: Statements;
   private readonly mutex = new AsyncMutex();
+  private writer: InboxWriter | null = null;
 
   private constructor(readonly db: SqliteDatabase, readonly path: string) {
     this.statements = new Statements(db);
@@ -105,7 +107,22 @@ export class Store {
     });
   }
 
+  /**
+   * The durable inbox writer for webhook acknowledgements: group commits with `synchronous=FULL` on
+   * a worker thread and its own connection to this file (decision 0010). Null for an in-memory
+   * store, which no second connection can reach. Throws once the store is closed.
+   */
+  inboxWriter(): InboxWriter | null {
+    if (!this.db.open) throw new TypeError('The database connection is not open');
+    if (this.path === ':memory:' || this.db.memory) return null;
+    this.writer ??= new InboxWriter({ path: this.path, busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number });
+    return this.writer;
+  }
+
   close(): void {
+    // The writer's batch in flight still commits (and is acknowledged); nothing new is taken.
+    void this.writer?.close();
+    this.writer = null;
     if (this.db.open) this.db.close();
   }
 }

@@ -40,6 +40,15 @@ export interface InboxQuery {
   limit: number;
 }
 
+/**
+ * The inbox insert, deduplicated on (system, event id): shared by the repository and the inbox
+ * writer's thread (inbox-writer.worker.js), so both write a delivery the same way.
+ */
+export const INBOX_INSERT_SQL = `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (system, event_id) DO NOTHING`;
+/** The id of the delivery that first brought (system, event id). */
+export const INBOX_EXISTING_SQL = 'SELECT id FROM inbox WHERE system = ? AND event_id = ?';
+
 /** Verified inbound deliveries, deduplicated on (system, event id) by a unique index. */
 export class InboxRepo {
   constructor(private readonly s: Statements) {}
@@ -48,13 +57,10 @@ export class InboxRepo {
   async insert(row: Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt'>): Promise<{ inserted: boolean; id: string }> {
     this.s.assertInTransaction('inbox insert');
     const result = this.s
-      .get(
-        `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (system, event_id) DO NOTHING`,
-      )
+      .get(INBOX_INSERT_SQL)
       .run(row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt);
     if (result.changes === 1) return { inserted: true, id: row.id };
-    const existing = this.s.get('SELECT id FROM inbox WHERE system = ? AND event_id = ?').pluck().get(row.system, row.eventId) as string;
+    const existing = this.s.get(INBOX_EXISTING_SQL).pluck().get(row.system, row.eventId) as string;
     return { inserted: false, id: existing };
   }
 
