@@ -37,7 +37,9 @@ export function keyed(ctx: ChunkContext, stage: BoundStage, ns: number, items: r
     w.hash = hashIncoming(w.incoming);
     out.push(w);
   }
-  const claims = ctx.seen.claimMany(ns, out.map((w) => ({ key: w.key as string, line: w.row.record.line, hash: w.hash })));
+  // Only records that repeat on every row of a group compare their copies' values.
+  const same = stage.def.repeats === 'same';
+  const claims = ctx.seen.claimMany(ns, out.map((w) => ({ key: w.key as string, line: w.row.record.line, hash: same ? w.hash : null })));
   const what = keyDescription(stage);
   const columns = keyColumnNames(stage);
   const kept: StageItem[] = [];

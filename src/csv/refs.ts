@@ -28,8 +28,11 @@ export async function resolveRefs(
     const internal = isInternal(target, value);
     return only ? internal : !internal;
   };
+  // `for…in` walks the values in the order Object.entries would, without an array per row.
   for (const w of items) {
-    for (const [field, value] of Object.entries(w.incoming.values)) {
+    const values = w.incoming.values;
+    for (const field in values) {
+      const value = values[field];
       if (!take(field, value)) continue;
       const target = refs[field] as EntityName;
       if (isRef(value)) {
@@ -52,21 +55,22 @@ export async function resolveRefs(
   const exists = new Map<EntityName, Set<string>>();
   for (const [target, ids] of plain) exists.set(target, await tx.canonical.exists(target, [...ids]));
   for (const w of items) {
-    for (const [field, value] of Object.entries(w.incoming.values)) {
+    const values = w.incoming.values;
+    for (const field in values) {
+      const value = values[field];
       if (!take(field, value)) continue;
       const target = refs[field] as EntityName;
       const column = stage.fieldColumns.get(field) ?? null;
-      const cell = column === null ? null : cellOf(stage, w.row.record, column);
       if (isRef(value)) {
         const id = found.get(`${value.ref.system}\u0000${target}\u0000${value.ref.externalId}`);
         if (id === undefined) {
-          fail(w.row, errorAt(w.row, column, cell, `no ${entityLabel(target)} with ${value.ref.system} id ${value.ref.externalId} is known`));
+          fail(w.row, errorAt(w.row, column, column === null ? null : cellOf(stage, w.row.record, column), `no ${entityLabel(target)} with ${value.ref.system} id ${value.ref.externalId} is known`));
           break;
         }
         w.refs[field] = id;
       } else if (typeof value === 'string') {
         if (!exists.get(target)?.has(value)) {
-          fail(w.row, errorAt(w.row, column, cell, `no ${entityLabel(target)} with id ${value} exists`));
+          fail(w.row, errorAt(w.row, column, column === null ? null : cellOf(stage, w.row.record, column), `no ${entityLabel(target)} with id ${value} exists`));
           break;
         }
         w.refs[field] = value;

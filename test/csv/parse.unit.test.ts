@@ -115,6 +115,25 @@ describe('records and their physical lines', () => {
       { seed: SEED, numRuns: RUNS },
     );
   });
+
+  it('reads a file larger than one batch of the parser thread, long records included, and stops cleanly when the reader does', async () => {
+    const long = 'y'.repeat(60_000);
+    const rows = Array.from({ length: 2_500 }, (_, i) => [`r${i}`, i % 97 === 0 ? long : `v${i}`, i % 500 === 0 ? 'two\nlines' : '']);
+    const path = join(dir, 'big.csv');
+    writeFileSync(path, stringify([['a', 'b', 'c'], ...rows], { record_delimiter: '\r\n', quoted_match: /[\r\n]/ }));
+    const facts = await inspectFile(path, DEFAULT_LIMITS);
+    const read: Array<{ index: number; line: number; fields: string[] }> = [];
+    for await (const r of readRecords(path, facts, DEFAULT_LIMITS)) read.push({ index: r.index, line: r.line, fields: [...r.fields] });
+    expect(read.length).toBe(rows.length);
+    let line = 2;
+    rows.forEach((fields, i) => {
+      expect(read[i]).toEqual({ index: i, line, fields });
+      line += fields[2] === '' ? 1 : 2;
+    });
+    let seen = 0;
+    for await (const _ of readRecords(path, facts, DEFAULT_LIMITS)) if (++seen === 10) break;
+    expect(seen).toBe(10);
+  });
 });
 
 describe('masking in reports', () => {

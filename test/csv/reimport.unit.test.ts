@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyLocalChange } from '../../src/engine/index.ts';
-import { importCsv, type ImportOptions } from '../../src/csv/import.ts';
+import { IMPORT_CACHE_MIB, importCsv, type ImportOptions } from '../../src/csv/import.ts';
 import type { ImportReport } from '../../src/csv/report.ts';
 import { timeCsv, weekdays, writeFile, type TimeRow } from './support/files.ts';
 import { T0, worldFrom, worldTemplate, type World, type WorldTemplate } from './support/world.ts';
@@ -104,6 +104,22 @@ describe('exactly once', () => {
     expect(runRow?.report).toMatchObject({ status: 'succeeded', errorCount: 1, rows: { total: 3, imported: 2, withErrors: 1 } });
     const imp = await world.store.repos.imports.get(report.importId as string);
     expect(imp).toMatchObject({ status: 'succeeded', nextRecord: 3, errorCount: 1, runId: report.runId });
+  });
+
+  it('runs with a smaller page cache and leaves the store\'s own as it found it (G2)', async () => {
+    const cache = () => world.store.db.pragma('cache_size', { simple: true }) as number;
+    const before = cache();
+    let during: number | null = null;
+    const report = await run(writeFile(world.temp.dir, 'cache.csv', timeCsv(rows('asg-000001', '2026-11-02', 5))), {
+      chunkRows: 2,
+      onChunk: () => {
+        during ??= cache();
+      },
+    });
+    expect(report.status).toBe('succeeded');
+    expect(-before).toBeGreaterThan(IMPORT_CACHE_MIB * 1024);
+    expect(during).toBe(-IMPORT_CACHE_MIB * 1024);
+    expect(cache()).toBe(before);
   });
 });
 
