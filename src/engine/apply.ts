@@ -105,22 +105,27 @@ export class Engine {
       latest.set(record.externalId, record);
     }
 
-    // 2. The hash guard: an identical record, or one older than what was applied, costs nothing more.
-    const links = await tx.links.getMany(system, entity, [...latest.keys()]);
-    const work: Work[] = [];
+    // 2. The hash guard: an identical record, or one older than what was applied, costs nothing more
+    //    (a narrow lookup first; whole links only for the records that go on).
+    const guards = await tx.links.guards(system, entity, [...latest.keys()]);
+    const passed: Array<{ record: IncomingRecord; hash: string }> = [];
+    const known: string[] = [];
     for (const record of latest.values()) {
-      const link = links.get(record.externalId);
+      const guard = guards.get(record.externalId);
       const hash = hashIncoming(record);
       // A held link keeps the newest record it has seen in `pending`: an older copy must not replace it,
       // but the same record again goes through to retry its references.
-      const guarded = link?.state === 'held' ? false : link?.sourceHash === hash;
-      if (link && (guarded || isOlder(record.sourceModifiedAt, link.sourceModifiedAt))) {
+      const guarded = guard?.state === 'held' ? false : guard?.sourceHash === hash;
+      if (guard && (guarded || isOlder(record.sourceModifiedAt, guard.sourceModifiedAt))) {
         summary.unchanged++;
         continue;
       }
-      work.push({ record, hash, link });
+      passed.push({ record, hash });
+      if (guard) known.push(record.externalId);
     }
-    if (work.length === 0) return summary;
+    if (passed.length === 0) return summary;
+    const links = await tx.links.getMany(system, entity, known);
+    const work: Work[] = passed.map(({ record, hash }) => ({ record, hash, link: links.get(record.externalId) }));
 
     const linkRow = (w: Work, patch: Partial<LinkRow>): LinkRow => ({
       system,

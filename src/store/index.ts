@@ -1,7 +1,7 @@
 export { Store, type Repos, type UnitOfWorkOptions } from './store.ts';
 export * from './types.ts';
 export { ENTITY_TABLES, TABLE_INFO } from './tables.ts';
-export { refKey } from './sqlite/links-repo.ts';
+export { refKey, type LinkGuard } from './sqlite/links-repo.ts';
 export type { CanonicalWrite, ListQuery } from './sqlite/canonical-repo.ts';
 export type { LedgerQuery } from './sqlite/ledger-repo.ts';
 export type { ConflictQuery } from './sqlite/conflicts-repo.ts';

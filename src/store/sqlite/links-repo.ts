@@ -43,6 +43,13 @@ function toLink(raw: RawLink): LinkRow {
 }
 
 /** The key a held record waits on: the reference it could not resolve. */
+/** The part of a link the engine's hash guard reads. */
+export interface LinkGuard {
+  readonly state: LinkRow['state'];
+  readonly sourceHash: string | null;
+  readonly sourceModifiedAt: string | null;
+}
+
 export function refKey(system: string, entity: string, externalId: string): string {
   return `${system}|${entity}|${externalId}`;
 }
@@ -60,6 +67,24 @@ export class LinksRepo {
       )
       .all(system, entity, JSON.stringify(externalIds)) as RawLink[];
     for (const raw of rows) out.set(raw.external_id, toLink(raw));
+    return out;
+  }
+
+  /**
+   * What the engine's hash guard compares, without reading (and parsing) bases and metadata: a
+   * re-read of unchanged records then costs one narrow lookup per batch.
+   */
+  async guards(system: string, entity: EntityName, externalIds: readonly string[]): Promise<Map<string, LinkGuard>> {
+    const out = new Map<string, LinkGuard>();
+    if (externalIds.length === 0) return out;
+    const rows = this.s
+      .get(
+        `SELECT external_id, state, source_hash, source_modified_at FROM links
+           WHERE system = ? AND entity = ? AND external_id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw()
+      .all(system, entity, JSON.stringify(externalIds)) as Array<[string, LinkRow['state'], string | null, string | null]>;
+    for (const [externalId, state, sourceHash, sourceModifiedAt] of rows) out.set(externalId, { state, sourceHash, sourceModifiedAt });
     return out;
   }
 
