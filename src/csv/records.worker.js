@@ -8,36 +8,13 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { createDecoder } from './decoder.js';
 
 /** @type {{ path: string; encoding: string; delimiter: string; maxRecordChars: number; batchRows: number; batchChars: number; ahead: number; readChunk: number }} */
 const { path, encoding, delimiter, maxRecordChars, batchRows, batchChars, ahead, readChunk } = workerData;
 
 /** Joins a batch's cells; a cell holding it sends the batch as an array instead. */
 const SEP = '\u0000';
-const UNDEFINED_1252 = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
-
-/** The same decoders as encoding.ts's createDecoder: fatal, BOM dropped. */
-function createDecoder() {
-  if (encoding === 'windows-1252') {
-    const decoder = iconv.getDecoder('win1252');
-    return {
-      /** @param {Buffer} chunk */
-      write: (chunk) => {
-        for (const byte of UNDEFINED_1252) if (chunk.indexOf(byte) >= 0) throw new Error('byte not defined in Windows-1252');
-        return decoder.write(chunk);
-      },
-      end: () => decoder.end() ?? '',
-    };
-  }
-  const label = encoding === 'utf-16le-bom' ? 'utf-16le' : encoding === 'utf-16be-bom' ? 'utf-16be' : 'utf-8';
-  const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
-  return {
-    /** @param {Buffer} chunk */
-    write: (chunk) => decoder.decode(chunk, { stream: true }),
-    end: () => decoder.decode(),
-  };
-}
 
 let bytesRead = 0;
 let credits = ahead;
@@ -51,7 +28,7 @@ parentPort?.on('message', () => {
 });
 
 async function* text() {
-  const decoder = createDecoder();
+  const decoder = createDecoder(encoding);
   for await (const chunk of createReadStream(path, { highWaterMark: readChunk })) {
     bytesRead += chunk.length;
     const s = decoder.write(chunk);
