@@ -421,7 +421,7 @@ async function settleConflicts(
 ): Promise<number> {
   const open = await tx.conflicts.openFrom(system, entity, merged.map((m) => m.canonicalId));
   if (open.length === 0) return 0;
-  let settled = 0;
+  const entries: LedgerEntry[] = [];
   const byId = new Map(merged.map((m) => [m.canonicalId, m]));
   for (const c of open) {
     const m = byId.get(c.canonicalId);
@@ -430,13 +430,13 @@ async function settleConflicts(
     if ((m.incoming[c.field] ?? null) !== value) continue;
     const reason = `conflict ${c.id} on ${c.field} settled: ${system} now holds the current value`;
     if (!(await tx.conflicts.markResolved(c.id, 'current', value, `system:${system}`, reason, now))) continue;
-    await tx.ledger.appendMany([{
+    entries.push({
       ...ledgerBase, direction: 'in', canonicalId: c.canonicalId, externalId: m.externalId, action: 'resolve', outcome: 'applied',
       diff: null, reason, sourceModifiedAt: null,
-    }]);
-    settled++;
+    });
   }
-  return settled;
+  await tx.ledger.appendMany(entries);
+  return entries.length;
 }
 
 /** One record's summary bucket and ledger outcome; unchanged records get no ledger row. */
