@@ -205,6 +205,18 @@ export class Engine {
         writes.links.push(linkRow(w, { state: 'held', pending, waitingOn: r.waitingOn, reason: r.reason }));
       }
     });
+    // 5b. A contact's role at a worksite never crosses clients, whichever system sends it.
+    if (entity === 'contact_worksite_role' && resolved.length > 0) {
+      const crossing = await crossClientRoles(tx, resolved.map((x) => x.values));
+      for (let i = resolved.length - 1; i >= 0; i--) {
+        const reason = crossing[i];
+        const x = resolved[i];
+        if (reason !== null && reason !== undefined && x !== undefined) {
+          reject(x.w, reason, x.w.link?.canonicalId ?? null);
+          resolved.splice(i, 1);
+        }
+      }
+    }
     const unlinked = resolved.filter((x) => !x.w.link?.canonicalId);
     const identities = await matchIdentities(tx, system, entity, unlinked.map((x) => x.w.record), rules.match.byEmail);
     const identityOf = new Map<Work, Identity>();
@@ -475,4 +487,20 @@ function latestTime(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/**
+ * For each contact–worksite role, why it crosses clients (the contact's client is not the
+ * worksite's), or null. Roles are the permission boundary of the portal: one crossing role would let
+ * a contact approve another client's time.
+ */
+async function crossClientRoles(tx: Repos, rows: readonly FieldMap[]): Promise<Array<string | null>> {
+  const contacts = await tx.canonical.getMany('contact', rows.map((r) => String(r['contactId'])));
+  const worksites = await tx.canonical.getMany('worksite', rows.map((r) => String(r['worksiteId'])));
+  return rows.map((r) => {
+    const contact = contacts.get(String(r['contactId']));
+    const worksite = worksites.get(String(r['worksiteId']));
+    if (!contact || !worksite || contact.fields['clientId'] === worksite.fields['clientId']) return null;
+    return `contact ${contact.id} belongs to client ${String(contact.fields['clientId'])} but worksite ${worksite.id} to client ${String(worksite.fields['clientId'])}: a role never crosses clients`;
+  });
 }

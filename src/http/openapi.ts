@@ -42,7 +42,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 function errorResponses(route: RegisteredRoute): Record<string, JsonSchema> {
   const codes = new Set<ErrorCode>([
     ...ALWAYS,
-    ...(route.public ? [] : WITH_TOKEN),
+    ...(route.access === 'public' ? [] : WITH_TOKEN),
     ...(route.body ? WITH_BODY : WITHOUT_BODY),
     ...(route.errors ?? []),
   ]);
@@ -72,7 +72,7 @@ function operation(route: RegisteredRoute): JsonSchema {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
-    security: route.public ? [] : [{ bearer: [] }],
+    security: route.access === 'public' ? [] : [{ bearer: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
       ? { requestBody: { required: !route.bodyOptional, content: { [route.bodyContentType ?? 'application/json']: { schema: jsonSchema(route.body, 'input') } } } }
