@@ -244,8 +244,12 @@ const TIME_ROLES: readonly WorksiteRole[] = ['approver', 'billing', 'hr'];
 /** The SQL for one entity's rows the caller may see, built into `q`. */
 function scopeSql(access: Access, entity: EntityName, q: Sql): string {
   const any = () => q.set(access.worksites.keys());
-  const requisitions = () => `SELECT id FROM requisitions WHERE worksite_id IN ${any()} OR (worksite_id IS NULL AND client_id IN ${q.set(access.adminClients)})`;
-  const timeEntries = () => `SELECT id FROM time_entries WHERE assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN ${q.set(worksitesWith(access, TIME_ROLES))})`;
+  // Conditions on the entity's own columns where it has them (the planner then walks its own index),
+  // subqueries only to reach a parent's scope.
+  const requisitionWhere = () => `worksite_id IN ${any()} OR (worksite_id IS NULL AND client_id IN ${q.set(access.adminClients)})`;
+  const requisitions = () => `SELECT id FROM requisitions WHERE ${requisitionWhere()}`;
+  const timeEntryWhere = () => `assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN ${q.set(worksitesWith(access, TIME_ROLES))})`;
+  const timeEntries = () => `SELECT id FROM time_entries WHERE ${timeEntryWhere()}`;
   const invoices = () => `SELECT id FROM invoices WHERE client_id IN ${q.set(access.billingClients)}`;
   switch (entity) {
     case 'client':
@@ -259,7 +263,7 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
     case 'contact_worksite_role':
       return `worksite_id IN ${any()}`;
     case 'requisition':
-      return `id IN (${requisitions()})`;
+      return requisitionWhere();
     case 'submission':
       return `requisition_id IN (${requisitions()})`;
     case 'candidate':
@@ -269,11 +273,11 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
     case 'assignment_rate':
       return `assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN ${q.set(worksitesWith(access, ['billing']))})`;
     case 'time_entry':
-      return `id IN (${timeEntries()})`;
+      return timeEntryWhere();
     case 'time_entry_event':
       return `time_entry_id IN (${timeEntries()})`;
     case 'invoice':
-      return `id IN (${invoices()})`;
+      return `client_id IN ${q.set(access.billingClients)}`;
     case 'invoice_line':
       return `invoice_id IN (${invoices()})`;
     case 'document': {

@@ -48,7 +48,7 @@ describe('FLUSHALL with work pending', () => {
     await world.gusto.control.webhooksIdle(10_000);
     const entries = await approvableEntries(store, APPROVALS);
     for (const e of entries) {
-      const res = await world.api('POST', `/api/v1/time-entries/${e.entryId}/approve`, { contactId: e.approverId, comment: 'before the flush' });
+      const res = await world.api('POST', `/api/v1/time-entries/${e.entryId}/approve`, { comment: 'before the flush' }, await world.contactKey(e.approverId));
       expect(res.status).toBe(200);
     }
     const pendingInbox = () => rows<{ id: string }>(store, "SELECT id FROM inbox WHERE status = 'pending' AND received_at >= ?", since);

@@ -134,7 +134,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .description('retention: delete audit events older than N days (the purge is itself recorded)')
     .requiredOption('--older-than-days <n>', 'keep this many days of events (at least 1)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { olderThanDays: string; json?: boolean }) => {
+    .action(async (_opts: unknown, command: Command) => {
+      // `--json` after `purge` is taken by `audit` itself (commander gives a parent's options
+      // precedence), so read the options of both.
+      const opts = command.optsWithGlobals<{ olderThanDays: string; json?: boolean }>();
       const days = parseLimit(opts.olderThanDays);
       if (days < 1) throw new UsageError('--older-than-days must be at least 1 (refusing to empty the audit)');
       const at = nowIso();
