@@ -72,8 +72,10 @@ const CONTACT_GRANTS: ReadonlySet<GrantRole> = new Set(['client_admin', 'delegat
 export async function createGrant(tx: Repos, input: NewGrant, by: string, now: string): Promise<GrantRow> {
   const clientId = input.clientId ?? null;
   const worksiteId = input.worksiteId ?? null;
-  if ((clientId === null) === (worksiteId === null) && input.role !== 'delegate_approver') {
-    throw new AccessChangeError('invalid', `a ${input.role} grant names exactly one of a client or a worksite`);
+  if (clientId !== null && worksiteId !== null) throw new AccessChangeError('invalid', `a ${input.role} grant names a client or a worksite, not both`);
+  // A user's grant naming neither is a grant on every client; a contact's always names one.
+  if (clientId === null && worksiteId === null && input.subjectKind === 'contact') {
+    throw new AccessChangeError('invalid', `a ${input.role} grant names a client or a worksite`);
   }
   if (input.validFrom && input.validTo && input.validTo < input.validFrom) throw new AccessChangeError('invalid', 'validTo is before validFrom');
   let worksiteClient: string | null = null;

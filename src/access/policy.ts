@@ -103,11 +103,13 @@ export async function loadAccess(repos: Repos, principal: Principal, now: string
 
   const role = principal.role;
   const limits = principal.limits;
-  const everything = EVERYWHERE.has(role) && (limits === null || (limits.clientId === null && limits.worksiteId === null));
+  const grantRows = principal.kind === 'user' && !EVERYWHERE.has(role) ? await repos.access.activeGrants('user', principal.id, today) : [];
+  // A grant naming neither a client nor a worksite is a grant on every client (a billing team, say).
+  const global = EVERYWHERE.has(role) || grantRows.some((g) => g.clientId === null && g.worksiteId === null);
+  const everything = global && (limits === null || (limits.clientId === null && limits.worksiteId === null));
   if (!everything) {
     // Internal staff work where they are granted (or where their key is narrowed to).
-    const grantRows = principal.kind === 'user' ? await repos.access.activeGrants('user', principal.id, today) : [];
-    const granted: Array<{ clientId: string | null; worksiteId: string | null }> = EVERYWHERE.has(role)
+    const granted: Array<{ clientId: string | null; worksiteId: string | null }> = global
       ? [{ clientId: limits?.clientId ?? null, worksiteId: limits?.worksiteId ?? null }]
       : grantRows.map((g) => ({ clientId: g.clientId, worksiteId: g.worksiteId }));
     for (const g of granted) {
@@ -155,12 +157,15 @@ export const ACTIONS = {
   'me.read': { contact: true, roles: 'all', bootstrap: true },
   /** Canonical reads, scoped. */
   'records.read': { contact: true, roles: 'all' },
-  /** Sync internals: ledger, conflicts, runs, inbox, outbox, systems, identity. */
-  'sync.read': { roles: ['ops_admin', 'coordinator', 'billing', 'recruiter', 'viewer'] },
-  'conflicts.resolve': { roles: ['ops_admin', 'coordinator'] },
-  'sync.operate': { roles: ['ops_admin'] },
-  'csv.import': { roles: ['ops_admin', 'billing'] },
-  'csv.export': { roles: ['ops_admin', 'billing'] },
+  /**
+   * Sync internals: ledger, conflicts, runs, inbox, outbox, systems, identity. They cross clients, so
+   * they need a caller that sees every client (`everywhere`), not one granted some of them.
+   */
+  'sync.read': { roles: ['ops_admin', 'coordinator', 'billing', 'recruiter', 'viewer'], everywhere: true },
+  'conflicts.resolve': { roles: ['ops_admin', 'coordinator'], everywhere: true },
+  'sync.operate': { roles: ['ops_admin'], everywhere: true },
+  'csv.import': { roles: ['ops_admin', 'billing'], everywhere: true },
+  'csv.export': { roles: ['ops_admin', 'billing'], everywhere: true },
   'time.approve': { contact: true },
   'time.submit': { roles: ['ops_admin', 'coordinator'] },
   'requisition.open': { contact: true },
@@ -178,7 +183,21 @@ interface ActionRule {
   readonly contact?: boolean;
   readonly bootstrap?: boolean;
   readonly roles?: 'all' | readonly UserRole[];
+  /** Only for a caller that sees every client (see `needsEverywhere`). */
+  readonly everywhere?: boolean;
 }
+
+/**
+ * Whether the action, once `can` allowed it, also needs the caller to see every client: an ops admin
+ * or viewer, or a user holding a grant on every client (a grant naming no client or worksite).
+ */
+export function needsEverywhere(action: Action): boolean {
+  const rule: ActionRule = ACTIONS[action];
+  return rule.everywhere === true;
+}
+
+/** The refusal when it does and the caller does not. */
+export const NOT_EVERYWHERE = 'this covers every client, and your access is limited to the clients granted to you';
 
 export type Action = keyof typeof ACTIONS;
 

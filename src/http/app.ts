@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { accessFor } from './caller.ts';
 import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { nowIso } from '../lib/time.ts';
 import { createLogger } from '../lib/logger.ts';
 import { authFailureAudit, createAuthenticator } from '../access/authenticate.ts';
-import { apiAuditContext, clientIp, writeAudit } from './audit.ts';
+import { clientIp, writeAudit } from './audit.ts';
 import { idempotencyRunner } from './idempotency.ts';
 import { registerAccess } from './routes/access.ts';
 import { registerMe } from './routes/me.ts';
@@ -114,7 +115,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
     if (mark !== undefined) {
       const status = c.res.status;
       writeAudit(deps.store, c, {
-        ...apiAuditContext(c), action: mark.action, targetType: mark.targetType, targetId: mark.targetId,
+        principal: c.get('principal') ?? null, requestId: c.get('requestId') ?? null, action: mark.action, targetType: mark.targetType, targetId: mark.targetId,
         outcome: status < 400 ? 'success' : status === 401 || status === 403 ? 'denied' : 'failure',
         reason: mark.reason ?? (status < 400 ? null : `HTTP ${status}`),
       }, deps.now());
@@ -122,7 +123,8 @@ export function createApp(input: HttpDeps): CrosswalkApp {
     return undefined;
   });
 
-  const api = createRegistrar(app, deps.jsonBodyLimit, idempotencyRunner(deps.store, deps.now));
+  const everywhere = async (c: Context<AppEnv>) => (await accessFor(c, deps.store.repos, deps.now())).everything;
+  const api = createRegistrar(app, deps.jsonBodyLimit, idempotencyRunner(deps.store, deps.now), everywhere);
   registerRecords(api, deps);
   registerLedger(api, deps);
   registerConflicts(api, deps);

@@ -1,8 +1,6 @@
-import type { Context } from 'hono';
 import { credentialLabel, type Principal } from '../access/principal.ts';
 import { newId } from '../lib/ids.ts';
 import type { AuditEvent, AuditOutcome, Store } from '../store/index.ts';
-import type { AppEnv } from './env.ts';
 
 export interface AuditInput {
   readonly action: string;
@@ -14,15 +12,21 @@ export interface AuditInput {
   readonly requestId: string | null;
 }
 
+/** What the audit reads from a request, whatever the hono environment of its app. */
+export interface RequestLike {
+  readonly req: { header(name: string): string | undefined };
+  readonly env: unknown;
+}
+
 /** The client's address: the socket's, never a header a client can forge (no proxy is trusted). */
-export function clientIp(c: Context): string | null {
-  // @hono/node-server puts the Node request on `c.env.incoming`.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined; // hono types env per app; node-server's shape
+export function clientIp(c: RequestLike): string | null {
+  // @hono/node-server puts the Node request on `c.env.incoming`; hono types `env` per app.
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? null;
 }
 
 /** One audit event for this request, with actor, on-behalf-of, credential, IP, user agent and request id. */
-export function auditEvent(c: Context, input: AuditInput, now: string): AuditEvent {
+export function auditEvent(c: RequestLike, input: AuditInput, now: string): AuditEvent {
   const principal = input.principal;
   return {
     id: newId(),
@@ -42,12 +46,7 @@ export function auditEvent(c: Context, input: AuditInput, now: string): AuditEve
   };
 }
 
-/** The audit fields an API request carries. */
-export function apiAuditContext(c: Context<AppEnv>): { principal: Principal | null; requestId: string | null } {
-  return { principal: c.get('principal') ?? null, requestId: c.get('requestId') ?? null };
-}
-
 /** Appends an event in its own statement (outside any unit of work). */
-export function writeAudit(store: Store, c: Context, input: AuditInput, now: string): void {
+export function writeAudit(store: Store, c: RequestLike, input: AuditInput, now: string): void {
   store.repos.audit.append([auditEvent(c, input, now)]);
 }

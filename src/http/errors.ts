@@ -97,7 +97,11 @@ const REFUSED_STATUS: Readonly<Record<RefusedError['code'], ErrorCode>> = { not_
  * anything else is a 500 with a generic message and the request id, and is logged with its stack.
  */
 export function errorResponse(err: unknown, c: Context<AppEnv>, log: HttpLogger): Response {
-  if (err instanceof ApiError) return c.json(envelope(err.code, err.message, err.details), err.status);
+  if (err instanceof ApiError) {
+    // Every 401 says how to authenticate (RFC 9110 §11.6.1).
+    if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="crosswalk"');
+    return c.json(envelope(err.code, err.message, err.details), err.status);
+  }
   if (err instanceof RefusedError) {
     const code = REFUSED_STATUS[err.code];
     return c.json(envelope(code, err.message), ERROR_CODES[code]);

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { can, type Action } from '../access/policy.ts';
+import { can, needsEverywhere, NOT_EVERYWHERE, type Action } from '../access/policy.ts';
 import { hasBody, readJsonBody } from './body.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError, validationError, type ErrorCode } from './errors.ts';
@@ -115,7 +115,10 @@ export function auditActionOf(route: RegisteredRoute): { readonly action: string
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempotent?: IdempotencyRunner): RouteRegistrar {
+/** Whether the caller sees every client (loads its roles once per request). */
+export type EverywhereCheck = (c: Context<AppEnv>) => Promise<boolean>;
+
+export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempotent?: IdempotencyRunner, everywhere?: EverywhereCheck): RouteRegistrar {
   const routes: RegisteredRoute[] = [];
   const add = (doc: RegisteredRoute) => {
     if (routes.some((r) => r.method === doc.method && r.path === doc.path)) {
@@ -142,7 +145,10 @@ export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempo
         const targetId = c.req.param('id') ?? null;
         // What the access audit records for this call (the app's audit middleware writes it with the status).
         if (audit !== null) c.set('audit', { action: audit.action, targetType: audit.targetType ?? null, targetId });
-        const decision = can(principal, spec.access);
+        let decision = can(principal, spec.access);
+        if (decision.ok && needsEverywhere(spec.access) && principal !== null && !(await (everywhere?.(c) ?? Promise.resolve(false)))) {
+          decision = { ok: false, reason: NOT_EVERYWHERE };
+        }
         if (!decision.ok) {
           // A refusal is audited whatever the route: denied calls are what an audit is read for.
           c.set('audit', { action: audit?.action ?? spec.operationId, targetType: audit?.targetType ?? null, targetId, reason: decision.reason });

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { consumeMagicLink, MAGIC_LINK_RESPONSE, requestMagicLink } from '../access/credentials/magic-links.ts';
+import { consumeMagicLink, requestMagicLink } from '../access/credentials/magic-links.ts';
 import { createMagicLinkLimiters } from '../access/credentials/rate-limit.ts';
 import { clearCookieHeader, cookieHeader, createSession, isLoopbackHost, readCookie, SESSION_COOKIE, SESSION_DEFAULTS } from '../access/credentials/sessions.ts';
 import { clientIp, writeAudit } from './audit.ts';
@@ -78,7 +78,7 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
   });
 
   app.post('/auth/magic-link', async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const form = await c.req.parseBody().catch((): Record<string, unknown> => ({}));
     const token = typeof form['token'] === 'string' ? form['token'] : '';
     const at = now();
     const outcome = await store.unitOfWork(async (tx) => {

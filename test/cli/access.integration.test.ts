@@ -168,7 +168,8 @@ describe('crosswalk keys, users, access and audit', () => {
     const disabled = await cli(['users', 'disable', 'dana@ops.example.test', '--json'], env);
     expect(json<{ user: { status: string }; revoked: { keys: number } }>(disabled)).toMatchObject({ user: { status: 'disabled' }, revoked: { keys: 1 } });
     const keys = json<Array<{ id: string; revokedAt: string | null }>>(await cli(['keys', 'list', '--user', user.id, '--all', '--json'], env));
-    expect(keys).toEqual([expect.objectContaining({ id: key.id, revokedAt: expect.any(String) })]);
+    expect(keys.map((k) => k.id)).toEqual([key.id]);
+    expect(keys[0]?.revokedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it('access grant keeps roles inside a client; grants lists them; revoke ends one', async () => {
@@ -198,7 +199,7 @@ describe('crosswalk keys, users, access and audit', () => {
     expect(human.stdout).toContain('1 contact–worksite role(s) cross clients');
   });
 
-  it('audit lists every change the CLI made, as service cli:<os user>, filtered; purge keeps what is recent', async () => {
+  it('audit lists every change the CLI made, as service cli:<os user>, with filters', async () => {
     const all = json<Array<{ action: string; actorType: string; actorId: string; credential: string; outcome: string }>>(await cli(['audit', '--json'], env));
     const actions = all.map((e) => e.action);
     for (const action of ['key.create', 'key.revoke', 'user.create', 'user.disable', 'grant.create', 'grant.revoke']) expect(actions).toContain(action);
@@ -214,7 +215,9 @@ describe('crosswalk keys, users, access and audit', () => {
     const bad = await cli(['audit', '--outcome', 'maybe'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--outcome must be one of success, failure, denied');
+  });
 
+  it('audit purge deletes what is older than the retention, records the purge, and refuses to empty the audit', async () => {
     const purge = await cli(['audit', 'purge', '--older-than-days', '30', '--json'], env);
     expect(json<{ deleted: number }>(purge).deleted).toBe(0);
     const after = json<Array<{ action: string; reason: string }>>(await cli(['audit', '--limit', '1', '--json'], env));

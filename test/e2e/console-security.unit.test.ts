@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/console/layout.ts';
 import type { CrosswalkApp } from '../../src/http/app.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
-import { disableUser } from '../../src/access/admin.ts';
+import { createGrant, disableUser } from '../../src/access/admin.ts';
+
+const NOW_ISO = '2026-03-02T09:00:00.000Z';
 import {
   ATTRIBUTE_BREAKER, AUTH, basic, consoleApp, createOpsUser, NOW, PARKED_ERROR, PASSWORD, SCRIPT_NAME, seedConsoleWorld, sessionCookieOf, signIn, TOKEN, USER,
   VIEWER, VIEWER_PASSWORD, type ConsoleWorld,
@@ -179,7 +181,11 @@ describe('console sign-in', () => {
     expect(await refused.text()).toContain('Your role (viewer) may read the console');
     expect((await post(`/console/outbox/${w.parkedId}/replay`, { ...viewer, origin: ORIGIN }, '')).status).toBe(403);
     expect(await conflictStatus()).toBe('open');
-    await createOpsUser(t.store, 'cora@ops.example.test', 'coordinator', PASSWORD);
+    const cora = await createOpsUser(t.store, 'cora@ops.example.test', 'coordinator', PASSWORD);
+    // The console shows every client's sync data: a coordinator granted no client (or some) is refused.
+    const scoped = await app.request('/console/conflicts', { headers: { authorization: basic('cora@ops.example.test', PASSWORD) } });
+    expect(scoped.status).toBe(403);
+    await t.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'user', subjectId: cora, role: 'coordinator' }, 'test', NOW_ISO));
     const allowed = await post(`/console/conflicts/${w.conflictId}/resolve`, { authorization: basic('cora@ops.example.test', PASSWORD), origin: ORIGIN });
     expect(allowed.status).toBe(200);
     expect(await conflictStatus()).toBe('resolved');

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
+   Response bodies are untyped JSON (Reply.json); the assertions are what check their shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, can } from '../../src/access/policy.ts';
 import type { Principal } from '../../src/access/principal.ts';

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
    Response bodies are untyped JSON (Reply.json); the assertions are what check their shape. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGrant } from '../../src/access/admin.ts';
 import { seedWorld, startHarness, type Harness, type World } from './support.ts';
 
 describe('conflict resolution', () => {
@@ -91,6 +92,10 @@ describe('conflict resolution', () => {
     // A second person (a coordinator) resolves the rest: each resolution records its own principal.
     const coordinatorKey = await h.keyFor({ userRole: 'coordinator' });
     const coordinator = (await h.call('GET', '/api/v1/me', { token: coordinatorKey })).json.data.principal.id as string;
+    // Conflicts cross clients: a coordinator granted only some clients may not resolve them.
+    const scoped = await h.call('POST', '/api/v1/conflicts/resolve', { body: { ids: [a], take: 'current' }, token: coordinatorKey });
+    expect(scoped.status).toBe(403);
+    await h.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'user', subjectId: coordinator, role: 'coordinator' }, 'test', h.now()));
     const outboxBefore = (await h.store.repos.outbox.list({ system: 'bullhorn', limit: 500 })).length;
     const r = await h.call('POST', '/api/v1/conflicts/resolve', { body: { ids: [a, b, 'nope', a], take: 'current' }, token: coordinatorKey });
     expect(r.status).toBe(200);

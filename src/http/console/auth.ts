@@ -6,6 +6,7 @@ import { sha256Hex } from '../../access/credentials/secret.ts';
 import { clearCookieHeader, isLoopbackHost } from '../../access/credentials/sessions.ts';
 import { newId } from '../../lib/ids.ts';
 import { nowIso } from '../../lib/time.ts';
+import { loadAccess } from '../../access/policy.ts';
 import type { AuditEvent, Store, UserRole, UserRow } from '../../store/index.ts';
 import { clientIp } from '../audit.ts';
 import type { ConsoleEnv, ConsoleSignedIn } from './deps.ts';
@@ -113,6 +114,17 @@ export class OpsSignIn {
     this.authenticator = createAuthenticator({ store: this.store, now: this.now, adminToken: null });
   }
 
+  /**
+   * Whether a signed-in user sees every client: the console shows every client's sync data (ledger,
+   * conflicts, runs, outbox), so a user granted only some clients may not use it.
+   */
+  async seesEveryClient(user: { id: string; role: UserRole; email: string }): Promise<boolean> {
+    const access = await loadAccess(this.store.repos, {
+      kind: 'user', id: user.id, role: user.role, email: user.email, credential: { type: 'session', id: 'console' }, readOnly: false, limits: null,
+    }, this.now());
+    return access.everything;
+  }
+
   /** Checks an e-mail and password. Writes the audit row of a failure; the caller writes the success's (it knows the credential). */
   async password(emailInput: string, password: string, via: 'form' | 'basic', req: SignInRequest): Promise<SignInResult> {
     const at = this.now();
@@ -218,7 +230,7 @@ export class OpsSignIn {
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /** A 401 page; with a Basic challenge only when the caller tried Basic (a challenge makes a browser pop up its own box). */
-function refusePage(c: Context<ConsoleEnv>, status: 401 | 429, message: string, challenge: boolean): Response {
+function refusePage(c: Context<ConsoleEnv>, status: 401 | 403 | 429, message: string, challenge: boolean): Response {
   if (challenge) c.header('WWW-Authenticate', 'Basic realm="crosswalk console", charset="UTF-8"');
   if (status === 429) c.header('Retry-After', '900');
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
@@ -254,6 +266,9 @@ export function consoleAuth(signIn: OpsSignIn): MiddlewareHandler<ConsoleEnv> {
         return refusePage(c, 401, session === null ? 'Sign in first; nothing was changed.' : 'Your session has ended; sign in again. Nothing was changed.', false);
       }
       signedIn = session.user;
+    }
+    if (!(await signIn.seesEveryClient(signedIn))) {
+      return refusePage(c, 403, 'The console shows every client’s sync data, and your access is limited to the clients granted to you. Ask an ops admin for a grant on every client.', false);
     }
     c.set('consoleUser', signedIn.email);
     c.set('consoleSignedIn', signedIn);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyLocalChange } from '../../engine/index.ts';
-import { checkTimeEntryTransition, Id, type TimeEntryStatus } from '../../model/index.ts';
+import { checkTimeEntryTransition, type TimeEntryStatus } from '../../model/index.ts';
 import type { FieldMap, Repos } from '../../store/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { loadAccess, rolesAt, scopeOf, visibleFields } from '../../access/policy.ts';
