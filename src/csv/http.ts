@@ -5,7 +5,8 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Engine, SyncPolicy } from '../engine/index.ts';
-import { can } from '../access/policy.ts';
+import { can, needsEverywhere, NOT_EVERYWHERE } from '../access/policy.ts';
+import { accessFor } from '../http/caller.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { HttpLogger } from '../http/deps.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -144,7 +145,11 @@ export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
       const audit = auditActionOf(doc);
       const targetId = c.req.param('id') ?? null;
       if (audit !== null) c.set('audit', { action: audit.action, targetType: audit.targetType ?? null, targetId });
-      const decision = can(principal, doc.access);
+      let decision = can(principal, doc.access);
+      // Imports and exports cover every client: a caller granted only some clients may not use them.
+      if (decision.ok && principal !== null && needsEverywhere(doc.access) && !(await accessFor(c, deps.store.repos, new Date().toISOString())).everything) {
+        decision = { ok: false, reason: NOT_EVERYWHERE };
+      }
       if (!decision.ok) {
         c.set('audit', { action: audit?.action ?? doc.operationId, targetType: audit?.targetType ?? null, targetId, reason: decision.reason });
         if (principal === null) throw new ApiError('unauthorized', 'sign in: send Authorization: Bearer <token> or a session cookie');

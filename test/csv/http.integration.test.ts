@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../src/access/admin.ts';
+import { createGrant, createUser } from '../../src/access/admin.ts';
 import { createApiKey } from '../../src/access/credentials/api-keys.ts';
 import { mountCsvRoutes } from '../../src/csv/http.ts';
 import type { ImportReport } from '../../src/csv/report.ts';
@@ -33,6 +33,8 @@ beforeAll(async () => {
   for (const role of ['ops_admin', 'billing', 'coordinator'] as const) {
     const key = await world.store.unitOfWork(async (tx) => {
       const user = await createUser(tx, { email: `${role}@staff.example.test`, role }, T0);
+      // The billing team holds a grant on every client: imports and exports cross clients.
+      if (role === 'billing') await createGrant(tx, { subjectKind: 'user', subjectId: user.id, role: 'billing' }, 'test', T0);
       return (await createApiKey(tx, {
         name: role, ownerKind: 'user', ownerId: user.id, role: null, scopes: ['read', 'write'], clientId: null, worksiteId: null, expiresAt: null, createdBy: 'test',
       }, T0)).key;
@@ -213,6 +215,6 @@ describe('the CSV routes in the OpenAPI document', () => {
     const preview = doc.paths['/api/v1/exports/time']?.['get'] as { parameters: Array<{ name: string; required: boolean }>; responses: Record<string, { content?: Record<string, unknown> }> };
     expect(preview.parameters.map((p) => [p.name, p.required])).toEqual([['format', true], ['period', true], ['includeExported', false]]);
     expect(Object.keys(preview.responses['200']?.content ?? {})).toEqual(['text/csv; charset=utf-8']);
-    expect(doc.paths['/api/v1/exports/entities/{entity}']?.['get']).toMatchObject({ security: [{ bearer: [] }] });
+    expect(doc.paths['/api/v1/exports/entities/{entity}']?.['get']).toMatchObject({ security: [{ bearer: [] }, { session: [] }] });
   });
 });
