@@ -3,6 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono, MiddlewareHandler } from 'hono';
+import { startRetention } from './access/retention.ts';
 import { authenticatorFromEnv, mailerFromEnv } from './access/runtime.ts';
 import { createApp, type CrosswalkApp } from './http/app.ts';
 import { createCounters, type HttpCounters } from './http/deps.ts';
@@ -185,7 +186,13 @@ function queueMetrics(stats: QueueStats): string {
 
 export async function serveHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<ServerHandle> {
   const app = buildHttpApp(hub);
-  return startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  const server = await startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  // Audit events and idempotent answers past their retention go, now and every six hours.
+  const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));
+  return { ...server, close: async () => {
+    retention.stop();
+    await server.close();
+  } };
 }
 
 export function entityOrNull(name: string | null): EntityName | null {

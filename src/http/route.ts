@@ -145,6 +145,8 @@ export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempo
         const targetId = c.req.param('id') ?? null;
         // What the access audit records for this call (the app's audit middleware writes it with the status).
         if (audit !== null) c.set('audit', { action: audit.action, targetType: audit.targetType ?? null, targetId });
+        // Under view-as every request is audited, with the ops user behind it.
+        else if (principal?.credential.type === 'view_as') c.set('audit', { action: `view_as.${spec.operationId}`, targetType: null, targetId });
         let decision = can(principal, spec.access);
         if (decision.ok && needsEverywhere(spec.access) && principal !== null && !(await (everywhere?.(c) ?? Promise.resolve(false)))) {
           decision = { ok: false, reason: NOT_EVERYWHERE };

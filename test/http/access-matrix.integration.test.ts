@@ -288,6 +288,10 @@ describe('the access matrix', () => {
     expect(entry?.fields['status']).toBe('submitted');
     const audited = await h.store.repos.audit.list({ actorId: w.approverId, limit: 500 });
     expect(audited.some((e) => e.onBehalfOf === h.opsUserId && e.outcome === 'denied')).toBe(true);
+    // Every request under view-as is audited, reads included, with both identities.
+    const reads = audited.filter((e) => e.action === 'view_as.getMe');
+    expect(reads[0]).toMatchObject({ actorType: 'contact', actorId: w.approverId, onBehalfOf: h.opsUserId, outcome: 'success' });
+    expect(reads[0]?.credential).toMatch(/^view_as:/);
   });
 
   it('never sends a pay rate, margin, internal note or internal document to a contact (canaries, every response of the matrix)', async () => {

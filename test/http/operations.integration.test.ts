@@ -248,7 +248,7 @@ describe('OpenAPI document', () => {
       expect(op.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
       expect(op.responses['500']).toBeDefined();
       const isPublic = PUBLIC.includes(`${route.method} ${route.path}`);
-      expect(op.security, `${route.method} ${route.path}`).toEqual(isPublic ? [] : [{ bearer: [] }]);
+      expect(op.security, `${route.method} ${route.path}`).toEqual(isPublic ? [] : [{ bearer: [] }, { session: [] }]);
       if (!isPublic) expect(op.responses['401'], `${route.method} ${route.path}`).toBeDefined();
     }
     const documented = Object.values(doc.paths as Record<string, object>).reduce<number>((n, ops) => n + Object.keys(ops).length, 0);
