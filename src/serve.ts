@@ -75,7 +75,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
       });
       mountCsvRoutes(app, api, {
-        store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(), adminToken: config.adminToken,
+        store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(),
         limits: { maxFileBytes: config.http.uploadBodyLimit }, log: hub.logger.child({ component: 'csv' }),
       });
       // One password checker for the console and Bull Board: their failed sign-ins count together.

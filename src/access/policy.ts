@@ -75,12 +75,9 @@ export async function loadAccess(repos: Repos, principal: Principal, now: string
 
   if (principal.kind === 'contact') {
     const own = principal.clientId;
-    const roleRows = await repos.canonical.list('contact_worksite_role', { where: { contactId: principal.id }, limit: 10_000 });
-    const worksiteRows = await repos.canonical.getMany('worksite', roleRows.map((r) => String(r.fields['worksiteId'])));
-    for (const r of roleRows) {
-      const worksite = worksiteRows.get(String(r.fields['worksiteId']));
-      if (!worksite || worksite.deletedAt !== null || worksite.fields['clientId'] !== own) continue;
-      add(worksite.id, [r.fields['role'] as WorksiteRole]); // ContactRole values only (model enum)
+    for (const r of await repos.access.contactRoles(principal.id)) {
+      if (r.clientId !== own) continue;
+      add(r.worksiteId, [r.role as WorksiteRole]); // ContactRole values only (the model's enum)
     }
     for (const g of await repos.access.activeGrants('contact', principal.id, today)) {
       if (g.role === 'client_admin' && g.clientId === own) {

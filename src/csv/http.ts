@@ -33,8 +33,6 @@ export interface CsvRouteDeps {
   readonly mappings: MappingRegistry;
   /** For marking exported time (ownership and fan-out). */
   readonly policy: SyncPolicy;
-  /** The bearer token, checked here as well, so the routes are never open whatever they are mounted under. */
-  readonly adminToken: string | null;
   /** `maxFileBytes` should be the configured upload limit (`http.uploadBodyLimit`). */
   readonly limits?: Partial<ImportLimits>;
   /** Where uploads are spooled. @defaultValue the OS temp folder */

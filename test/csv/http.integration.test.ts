@@ -24,7 +24,7 @@ beforeAll(async () => {
   template = await worldTemplate({ timeEntries: true });
   world = worldFrom(template);
   const deps = {
-    store: world.store, engine: world.engine, mappings: world.mappings, policy: world.policy, adminToken: TOKEN,
+    store: world.store, engine: world.engine, mappings: world.mappings, policy: world.policy,
     limits: { maxFileBytes: UPLOAD_LIMIT }, tempDir: world.temp.dir, now: () => T0,
   };
   // Mounted the way serve mounts it: under /api/v1, behind the API's own bearer check, documented in its OpenAPI.

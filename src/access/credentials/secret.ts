@@ -33,7 +33,7 @@ export function secretMatchesHash(presented: string, storedHex: string): boolean
 
 /**
  * Compares two secrets in constant time whatever their lengths: both sides are hashed to 32 bytes
- * first (the idea of `tokenMatches` in src/http/auth.ts, which this layer may not import).
+ * first, so neither the content nor the length of the expected secret leaks through timing.
  */
 export function secretsEqual(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented, 'utf8').digest();

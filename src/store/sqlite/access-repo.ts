@@ -119,6 +119,20 @@ export class AccessRepo {
       .run(patch.status ?? current.status, patch.role ?? current.role, patch.passwordHash === undefined ? current.passwordHash : patch.passwordHash, patch.name === undefined ? current.name : patch.name, now, id);
   }
 
+  /**
+   * A contact's live roles at live worksites, with each worksite's client: what the policy loads on
+   * every request of a contact, in one statement.
+   */
+  async contactRoles(contactId: string): Promise<Array<{ worksiteId: string; role: string; clientId: string }>> {
+    return this.s
+      .get(
+        `SELECT r.worksite_id AS worksiteId, r.role AS role, w.client_id AS clientId
+         FROM contact_worksite_roles r JOIN worksites w ON w.id = r.worksite_id
+         WHERE r.contact_id = ? AND r.deleted_at IS NULL AND w.deleted_at IS NULL`,
+      )
+      .all(contactId) as Array<{ worksiteId: string; role: string; clientId: string }>;
+  }
+
   // ---- grants
 
   async insertGrant(g: GrantRow): Promise<void> {
