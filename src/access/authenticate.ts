@@ -109,7 +109,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (!check.ok) return fail('api_key', check.reason, idOfKey(token));
     const key: ApiKeyRow = check.row;
     const credential: Credential = { type: 'api_key', id: key.id };
-    const limits = { scopes: key.scopes, clientId: key.clientId, worksiteId: key.worksiteId };
+    const limits = { scopes: key.scopes, clientId: key.clientId, worksiteId: key.worksiteId, expiresAt: key.expiresAt };
     let principal: Principal;
     if (key.ownerKind === 'service') {
       if (key.role === null) return fail('api_key', 'service key has no role', key.id);

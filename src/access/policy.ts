@@ -75,24 +75,30 @@ export async function loadAccess(repos: Repos, principal: Principal, now: string
 
   if (principal.kind === 'contact') {
     const own = principal.clientId;
+    const clientOf = new Map<string, string>();
     for (const r of await repos.access.contactRoles(principal.id)) {
       if (r.clientId !== own) continue;
       add(r.worksiteId, [r.role as WorksiteRole]); // ContactRole values only (the model's enum)
+      clientOf.set(r.worksiteId, own);
     }
     for (const g of await repos.access.activeGrants('contact', principal.id, today)) {
       if (g.role === 'client_admin' && g.clientId === own) {
         adminClients.add(own);
-        for (const w of await worksitesOfClient(own)) add(w, ALL_WORKSITE_ROLES);
+        for (const w of await worksitesOfClient(own)) {
+          add(w, ALL_WORKSITE_ROLES);
+          clientOf.set(w, own);
+        }
       } else if (g.role === 'delegate_approver' && g.worksiteId !== null) {
         const w = await repos.canonical.get('worksite', g.worksiteId);
         if (w && w.deletedAt === null && w.fields['clientId'] === own) {
           add(w.id, ['approver']);
+          clientOf.set(w.id, own);
           delegations.set(w.id, g.forContactId);
         }
       }
     }
-    narrowToKey(principal, worksites, adminClients);
     if (worksites.size > 0 || adminClients.size > 0) clients.add(own);
+    narrowToKey(principal, worksites, adminClients, clients, clientOf);
     const billing = [...worksites.values()].some((roles) => roles.has('billing'));
     if (billing || adminClients.size > 0) billingClients.add(own);
     return { principal, today, internal: false, role: null, everything: false, worksites, adminClients, clients, billingClients, delegations };
@@ -109,36 +115,51 @@ export async function loadAccess(repos: Repos, principal: Principal, now: string
     const granted: Array<{ clientId: string | null; worksiteId: string | null }> = global
       ? [{ clientId: limits?.clientId ?? null, worksiteId: limits?.worksiteId ?? null }]
       : grantRows.map((g) => ({ clientId: g.clientId, worksiteId: g.worksiteId }));
+    const clientOf = new Map<string, string>();
     for (const g of granted) {
       if (g.worksiteId !== null) {
         const w = await repos.canonical.get('worksite', g.worksiteId);
         if (w && typeof w.fields['clientId'] === 'string') {
           add(w.id, ALL_WORKSITE_ROLES);
           clients.add(w.fields['clientId']);
+          clientOf.set(w.id, w.fields['clientId']);
         }
       } else if (g.clientId !== null) {
         clients.add(g.clientId);
         adminClients.add(g.clientId);
-        for (const w of await worksitesOfClient(g.clientId)) add(w, ALL_WORKSITE_ROLES);
+        for (const w of await worksitesOfClient(g.clientId)) {
+          add(w, ALL_WORKSITE_ROLES);
+          clientOf.set(w, g.clientId);
+        }
       }
     }
-    if (principal.kind === 'service' || principal.kind === 'user') narrowToKey(principal, worksites, adminClients);
+    narrowToKey(principal, worksites, adminClients, clients, clientOf);
     for (const c of clients) billingClients.add(c);
   }
   return { principal, today, internal: true, role, everything, worksites, adminClients, clients, billingClients, delegations };
 }
 
-/** An API key narrowed to a client or worksite sees only that part of what its owner may. */
-function narrowToKey(principal: Principal, worksites: Map<string, Set<WorksiteRole>>, adminClients: Set<string>): void {
+/**
+ * An API key narrowed to a client or a worksite sees only that part of what its owner may: the
+ * worksites (and the clients administered, and the clients seen) outside it go.
+ */
+function narrowToKey(
+  principal: Principal,
+  worksites: Map<string, Set<WorksiteRole>>,
+  adminClients: Set<string>,
+  clients: Set<string>,
+  clientOf: ReadonlyMap<string, string>,
+): void {
   const limits = principal.limits;
   if (limits === null) return;
-  if (limits.worksiteId !== null) {
-    for (const w of [...worksites.keys()]) if (w !== limits.worksiteId) worksites.delete(w);
-    adminClients.clear();
-  }
-  if (limits.clientId !== null) {
-    for (const c of [...adminClients]) if (c !== limits.clientId) adminClients.delete(c);
-  }
+  const keep = (worksiteId: string) =>
+    (limits.worksiteId === null || worksiteId === limits.worksiteId) && (limits.clientId === null || clientOf.get(worksiteId) === limits.clientId);
+  for (const w of [...worksites.keys()]) if (!keep(w)) worksites.delete(w);
+  // A key narrowed to one worksite administers no whole client.
+  if (limits.worksiteId !== null) adminClients.clear();
+  for (const c of [...adminClients]) if (limits.clientId !== null && c !== limits.clientId) adminClients.delete(c);
+  const seen = new Set([...worksites.keys()].map((w) => clientOf.get(w)).filter((c): c is string => c !== undefined));
+  for (const c of [...clients]) if (!seen.has(c) && !adminClients.has(c)) clients.delete(c);
 }
 
 // ---------------------------------------------------------------- functions (who may call what)
@@ -272,10 +293,12 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
       return `id IN ${q.set(access.clients)}`;
     case 'worksite':
       return `id IN ${any()}`;
-    case 'contact':
-      return access.principal.kind === 'contact'
-        ? `id = ${q.value(access.principal.id)} OR client_id IN ${q.set(access.adminClients)} OR id IN (SELECT contact_id FROM contact_worksite_roles WHERE deleted_at IS NULL AND worksite_id IN ${any()})`
-        : `client_id IN ${q.set(access.clients)}`;
+    case 'contact': {
+      // Contacts of the clients administered, and those holding a role at a worksite in scope (a
+      // key narrowed to one worksite sees that worksite's people, not the whole client's).
+      const self = access.principal.kind === 'contact' ? `id = ${q.value(access.principal.id)} OR ` : '';
+      return `${self}client_id IN ${q.set(access.adminClients)} OR id IN (SELECT contact_id FROM contact_worksite_roles WHERE deleted_at IS NULL AND worksite_id IN ${any()})`;
+    }
     case 'contact_worksite_role':
       return `worksite_id IN ${any()}`;
     case 'requisition':

@@ -24,6 +24,8 @@ export interface KeyLimits {
   readonly scopes: readonly KeyScope[];
   readonly clientId: string | null;
   readonly worksiteId: string | null;
+  /** The key's own expiry: a key it mints never outlives it. */
+  readonly expiresAt: string | null;
 }
 
 interface Base {

@@ -6,6 +6,7 @@ import { nowIso } from '../lib/time.ts';
 import { createLogger } from '../lib/logger.ts';
 import { authFailureAudit, createAuthenticator } from '../access/authenticate.ts';
 import { clientIp, writeAudit } from './audit.ts';
+import { fromThisOrigin } from './origin.ts';
 import { idempotencyRunner } from './idempotency.ts';
 import { registerAccess } from './routes/access.ts';
 import { registerMe } from './routes/me.ts';
@@ -31,16 +32,6 @@ export const DEFAULT_JSON_BODY_LIMIT = 1_048_576;
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Whether a browser request comes from this origin: `Sec-Fetch-Site`, else `Origin`; neither is a no. */
-function sameOrigin(url: string, origin: string | undefined, fetchSite: string | undefined): boolean {
-  if (fetchSite !== undefined) return fetchSite === 'same-origin';
-  if (origin === undefined) return false;
-  try {
-    return new URL(url).origin === origin;
-  } catch {
-    return false;
-  }
-}
 
 export type CrosswalkApp = Hono<AppEnv> & {
   /** Every route registered through the registrar: the OpenAPI document's source. */
@@ -104,7 +95,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
       const principal = result.principal;
       // A browser's cookie rides along on any site's form: a cookie-authenticated write must come
       // from this origin (API keys and bearer tokens are never sent by a browser on its own).
-      if (principal.credential.type === 'session' && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c.req.url, c.req.header('origin'), c.req.header('sec-fetch-site'))) {
+      if (principal.credential.type === 'session' && !SAFE_METHODS.has(c.req.method) && !fromThisOrigin(c.req.url, c.req.header('origin'), c.req.header('sec-fetch-site'))) {
         return c.json(envelope('forbidden', 'a cookie-authenticated write must come from this origin'), 403);
       }
       c.set('principal', principal);

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { CredentialError } from '../access/credentials/secret.ts';
 import { ConfigError, RefusedError } from '../engine/index.ts';
 import type { HttpLogger } from './deps.ts';
 import type { AppEnv } from './env.ts';
@@ -106,6 +107,7 @@ export function errorResponse(err: unknown, c: Context<AppEnv>, log: HttpLogger)
     const code = REFUSED_STATUS[err.code];
     return c.json(envelope(code, err.message), ERROR_CODES[code]);
   }
+  if (err instanceof CredentialError) return c.json(envelope('invalid', err.message), ERROR_CODES.invalid);
   if (err instanceof ConfigError) return c.json(envelope('config_error', err.message), ERROR_CODES.config_error);
   if (err instanceof z.ZodError) {
     const e = validationError('input', err);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import { actorOf } from '../access/principal.ts';
+import { actorOf, credentialLabel } from '../access/principal.ts';
 import type { Store } from '../store/index.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
@@ -14,13 +14,16 @@ const ABANDONED_MS = 5 * 60_000;
  * of the request, and a retry with the same key and the same request gets it back, marked
  * `Idempotent-Replayed: true`, without running again. The same key with another request is a 422; a
  * retry while the first is still running is a 409. A 5xx frees the key, so a retry runs again.
- * Keys are per principal: one caller's key never answers another's request.
+ * Keys are per principal and credential: one caller's key never answers another's request. Routes
+ * that answer with a secret opt out (`RouteSpec.idempotent: false`): no secret is ever stored here.
  */
 export function idempotencyRunner(store: Store, now: () => string): IdempotencyRunner {
   return async (c: Context<AppEnv>, key: string, bodyText: string, run: () => Promise<Response>) => {
     const principal = c.get('principal');
     if (principal === null || principal === undefined) return run();
-    const scopeKey = `${actorOf(principal)}|${key}`;
+    // Per credential, not only per principal: a narrowed key of a contact never gets the answer its
+    // wider key (or session) was given.
+    const scopeKey = `${actorOf(principal)}|${credentialLabel(principal.credential)}|${key}`;
     const bodyHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${bodyText}`).digest('base64url');
     const at = now();
     const claimed = await store.unitOfWork(async (tx) => {

@@ -45,6 +45,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * all; reads of time, invoices, rates and documents name their action here.
    */
   readonly audit?: { readonly action: string; readonly targetType?: string } | false;
+  /**
+   * False for a POST whose answer holds a secret shown once (a new API key, a view-as token): its
+   * answer is never stored for replay, and an `Idempotency-Key` on it is a 400. @defaultValue true
+   */
+  readonly idempotent?: false;
   readonly params?: P;
   readonly query?: Q;
   /** Absent: the route takes no body and refuses one that arrives. */
@@ -172,6 +177,7 @@ export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempo
         };
         const key = c.req.header('idempotency-key');
         if (spec.method !== 'post' || key === undefined || idempotent === undefined) return run();
+        if (spec.idempotent === false) throw new ApiError('invalid_request', `${spec.path} answers with a secret shown once, so it takes no Idempotency-Key (its answer is never stored)`);
         if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
         const raw = spec.body === undefined ? undefined : await readJsonBody(c, jsonBodyLimit);
         c.set('rawBody', raw === undefined ? null : raw); // the body is read once; run() takes it from here

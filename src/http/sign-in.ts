@@ -2,7 +2,9 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { consumeMagicLink, requestMagicLink } from '../access/credentials/magic-links.ts';
 import { createMagicLinkLimiters } from '../access/credentials/rate-limit.ts';
-import { clearCookieHeader, cookieHeader, createSession, isLoopbackHost, readCookie, SESSION_COOKIE, SESSION_DEFAULTS } from '../access/credentials/sessions.ts';
+import { clearCookieHeader, cookieHeader, createSession, isLoopbackHost, readCookie, SESSION_COOKIE, SESSION_DEFAULTS, verifySession } from '../access/credentials/sessions.ts';
+import { fromThisOrigin } from './origin.ts';
+import { readStreamCapped } from './read-body.ts';
 import { clientIp, writeAudit } from './audit.ts';
 import type { ResolvedDeps } from './deps.ts';
 import type { AppEnv } from './env.ts';
@@ -19,6 +21,10 @@ function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem"><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }
+
+/** The sign-in form holds one token: anything near this size is not one. */
+const FORM_LIMIT = 4096;
+
 
 const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -53,7 +59,12 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
     handler: async ({ body }, c) => {
       const mailer = deps.mailer;
       if (mailer === undefined) throw new ApiError('not_implemented', 'magic-link sign-in is not configured on this server (no mailer)');
-      const origin = deps.publicUrl ?? new URL(c.req.url).origin;
+      // The link points at the configured public URL, never at whatever Host the request named (a
+      // forged Host would mail the victim a link to the attacker). Without one, only a loopback
+      // server (the demo, a developer's machine) uses its own origin.
+      const own = new URL(c.req.url);
+      const origin = deps.publicUrl ?? (isLoopbackHost(own.hostname) ? own.origin : null);
+      if (origin === null) throw new ApiError('not_implemented', 'magic-link sign-in needs CROSSWALK_PUBLIC_URL (the portal origin links point at)');
       const result = await requestMagicLink({ store, mailer, now: now(), ip: clientIp(c), email: body.email, baseUrl: origin, limiter });
       // The outcome is for the audit (ops only), never for the caller.
       writeAudit(store, c, {
@@ -78,8 +89,14 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
   });
 
   app.post('/auth/magic-link', async (c) => {
-    const form = await c.req.parseBody().catch((): Record<string, unknown> => ({}));
-    const token = typeof form['token'] === 'string' ? form['token'] : '';
+    // The confirmation page posts from this origin; a form on another site must not sign a victim
+    // in to someone else's account (login CSRF).
+    if (!fromThisOrigin(c.req.url, c.req.header('origin'), c.req.header('sec-fetch-site'))) {
+      return c.html(page('Sign-in refused', '<p>This sign-in did not come from the sign-in page. Open the link from your e-mail again.</p>'), 403, PAGE_HEADERS);
+    }
+    const raw = await readStreamCapped(c.req.raw.body, FORM_LIMIT);
+    if (raw === null) return c.html(page('Sign-in refused', '<p>The request is too large.</p>'), 413, PAGE_HEADERS);
+    const token = new URLSearchParams(raw.toString('utf8')).get('token') ?? '';
     const at = now();
     const outcome = await store.unitOfWork(async (tx) => {
       const consumed = await consumeMagicLink(tx, token, at);
@@ -107,9 +124,14 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
   });
 
   app.post('/auth/logout', async (c) => {
+    if (!fromThisOrigin(c.req.url, c.req.header('origin'), c.req.header('sec-fetch-site'))) throw new ApiError('forbidden', 'sign out from this origin');
+    // Only the holder of the whole session token signs it out (a session id alone is not secret).
     const token = readCookie(c.req.header('cookie'), SESSION_COOKIE);
-    const id = token?.split('.')[0];
-    if (id) await store.unitOfWork(async (tx) => tx.access.revokeSession(id, now()));
+    const checked = token === null ? null : await verifySession(store.repos, token, now());
+    if (checked?.ok === true) {
+      const id = checked.row.id;
+      await store.unitOfWork(async (tx) => tx.access.revokeSession(id, now()));
+    }
     const secure = !isLoopbackHost(new URL(c.req.url).hostname);
     c.header('Set-Cookie', clearCookieHeader({ secure }));
     return c.json({ message: 'signed out' });

@@ -73,7 +73,7 @@ describe('authenticate', () => {
         ok: true,
         principal: {
           kind: 'contact', id: contactId, clientId, email: 'dana.reyes@client.example', onBehalfOf: null, readOnly: false,
-          credential: { type: 'api_key', id: row.id }, limits: { scopes: ['read', 'write'], clientId, worksiteId: null },
+          credential: { type: 'api_key', id: row.id }, limits: { scopes: ['read', 'write'], clientId, worksiteId: null, expiresAt: null },
         },
       });
       expect((await t.store.repos.access.keyById(row.id))?.lastUsedAt).toBe(T0);

@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGrant } from '../../src/access/admin.ts';
+import { createSession } from '../../src/access/credentials/sessions.ts';
 import { SpoolMailer } from '../../src/access/mail/mailer.ts';
 import { applyLocalChange, Engine, ownedFields, StaticPolicy } from '../../src/engine/index.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -182,8 +184,11 @@ describe('magic-link sign-in', () => {
     const session = cookie.split(';')[0] ?? '';
     const me = await h.call('GET', '/api/v1/me', { token: null, headers: { cookie: session } });
     expect(me.json.data.principal).toMatchObject({ kind: 'contact', id: w.approverId, credential: 'session' });
-    const reuse = await fetch(`${h.url}/auth/magic-link`, { method: 'POST', body: new URLSearchParams({ token }) });
+    const reuse = await fetch(`${h.url}/auth/magic-link`, { method: 'POST', body: new URLSearchParams({ token }), headers: { origin: h.url } });
     expect(reuse.status).toBe(401);
+    // A form on another site cannot spend a link (login CSRF).
+    const crossSite = await fetch(`${h.url}/auth/magic-link`, { method: 'POST', body: new URLSearchParams({ token: 'x' }), headers: { origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
 
     // A write with the cookie from another site is refused; from this origin it goes through.
     const entry = w.submittedEntryIds[2] ?? '';
@@ -250,5 +255,103 @@ describe('offboarding and the audit', () => {
     const failures = await h.call('GET', '/api/v1/audit?action=auth.api_key&outcome=failure');
     expect(failures.json.data.some((e: { credential: string }) => e.credential === `api_key:${keyId}`)).toBe(true);
     expect(JSON.stringify(failures.json)).not.toContain(coordinatorKey);
+  });
+});
+
+describe('what an attacker probe of the running server found (each now refused)', () => {
+  const grantTo = (userId: string, clientId: string | null) =>
+    h.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'user', subjectId: userId, role: 'coordinator', ...(clientId === null ? {} : { clientId }) }, 'test', h.now()));
+  const meId = async (key: string) => String((await h.call('GET', '/api/v1/me', { token: key })).json.data.principal.id);
+
+  it('a coordinator granted one client cannot widen its own grants, nor touch another client’s', async () => {
+    const key = await h.keyFor({ userRole: 'coordinator' });
+    const id = await meId(key);
+    await grantTo(id, w.otherClientId);
+    expect((await h.call('POST', '/api/v1/grants', { token: key, body: { userId: id, role: 'coordinator' } })).status).toBe(403);
+    expect((await h.call('POST', '/api/v1/grants', { token: key, body: { contactId: w.approverId, role: 'client_admin', clientId: w.clientId } })).status).toBe(404);
+    expect((await h.call('GET', `/api/v1/grants?clientId=${w.clientId}`, { token: key })).status).toBe(403);
+    const adminGrant = (await h.store.repos.access.listGrants({ clientId: w.clientId }))[0];
+    if (adminGrant) expect((await h.call('POST', `/api/v1/grants/${adminGrant.id}/revoke`, { token: key })).status).toBe(404);
+    // Its own client's contacts it may manage.
+    expect((await h.call('POST', '/api/v1/grants', { token: key, body: { contactId: w.foreignContactId, role: 'client_admin', clientId: w.otherClientId } })).status).toBe(201);
+  });
+
+  it('only an ops admin makes a key that acts as a contact, and disabling that admin revokes it', async () => {
+    const coordinator = await h.keyFor({ userRole: 'coordinator' });
+    await grantTo(await meId(coordinator), null);
+    expect((await h.call('POST', '/api/v1/keys', { token: coordinator, body: { name: 'imp', contactId: w.approverId } })).status).toBe(403);
+    const secondOps = await h.keyFor({ userRole: 'ops_admin' });
+    const minted = await h.call('POST', '/api/v1/keys', { token: secondOps, body: { name: 'for mira', contactId: w.approverId } });
+    expect(minted.status).toBe(201);
+    const contactKey = String(minted.json.key);
+    expect((await h.call('GET', '/api/v1/me', { token: contactKey })).status).toBe(200);
+    expect((await h.call('POST', `/api/v1/users/${await meId(secondOps)}/disable`)).status).toBe(200);
+    expect((await h.call('GET', '/api/v1/me', { token: contactKey })).status).toBe(401);
+  });
+
+  it('a magic link never points at the Host the request named', async () => {
+    const { request } = await import('node:http');
+    const { port } = new URL(h.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/auth/magic-link', headers: { host: 'attacker.example', 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ email: 'mira.okafor@harbor.example.test' }));
+    });
+    expect(status).toBe(501);
+  });
+
+  it('no secret is stored for replay, and a replay is per credential', async () => {
+    const own = await h.keyFor({ contactId: w.approverId });
+    const r = await h.call('POST', '/api/v1/keys', { token: own, body: { name: 'retry' }, headers: { 'idempotency-key': 'k-1' } });
+    expect(r.status).toBe(400);
+    const stored = h.store.db.prepare('SELECT response_body FROM idempotency_keys').pluck().all() as Array<string | null>;
+    for (const body of stored) expect(body ?? '').not.toMatch(/cw_(live|view)_/);
+  });
+
+  it('a key never outlives the key that made it, and bad expiry times are a 400', async () => {
+    const soon = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const parent = await h.keyFor({ contactId: w.approverId }, { expiresAt: soon });
+    const child = await h.call('POST', '/api/v1/keys', { token: parent, body: { name: 'child' } });
+    expect(child.status).toBe(201);
+    expect(child.json.data.expiresAt).toBe(soon);
+    for (const expiresAt of ['garbage', '2000-01-01T00:00:00Z', '+275760-09-14T00:00:00.000Z']) {
+      expect((await h.call('POST', '/api/v1/keys', { token: parent, body: { name: 'x', expiresAt } })).status).toBe(400);
+    }
+  });
+
+  it('a staff key narrowed to one client sees only that client, and cannot mint view-as', async () => {
+    const key = await h.keyFor({ userRole: 'coordinator' });
+    const id = await meId(key);
+    await grantTo(id, w.clientId);
+    await grantTo(id, w.otherClientId);
+    const narrowed = await h.keyFor({ userRole: 'coordinator' }, { ownerId: id, clientId: w.clientId });
+    expect((await h.call('GET', `/api/v1/records/client/${w.otherClientId}`, { token: narrowed })).status).toBe(404);
+    expect((await h.call('GET', `/api/v1/records/client/${w.clientId}`, { token: narrowed })).status).toBe(200);
+    const ops = await h.keyFor({ userRole: 'ops_admin' });
+    const narrowOps = await h.keyFor({ userRole: 'ops_admin' }, { ownerId: await meId(ops), worksiteId: w.worksiteId });
+    expect((await h.call('POST', '/api/v1/view-as', { token: narrowOps, body: { contactId: w.elsewhereApproverId } })).status).toBe(403);
+  });
+
+  it('refuses an oversized sign-in form and a sign-out by session id alone', async () => {
+    const big = await fetch(`${h.url}/auth/magic-link`, { method: 'POST', body: `token=${'a'.repeat(100_000)}`, headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(big.status).toBe(413);
+    const session = await h.store.unitOfWork(async (tx) =>
+      (await createSession(tx, { kind: 'cookie', principalKind: 'contact', principalId: w.approverId, onBehalfOf: null, readOnly: false, ip: null, userAgent: null }, h.now())).token,
+    );
+    const id = session.split('.')[0] ?? '';
+    await fetch(`${h.url}/auth/logout`, { method: 'POST', headers: { cookie: `cw_session=${id}.garbage`, origin: h.url } });
+    expect((await h.call('GET', '/api/v1/me', { token: null, headers: { cookie: `cw_session=${session}` } })).status).toBe(200);
+  });
+
+  it('a client admin learns nothing of another client’s contacts from the approver change', async () => {
+    await h.call('POST', '/api/v1/grants', { body: { contactId: w.approverId, role: 'client_admin', clientId: w.clientId } });
+    const admin = await h.keyFor({ contactId: w.approverId });
+    const foreign = await h.call('POST', `/api/v1/assignments/${w.assignmentId}/approver`, { token: admin, body: { contactId: w.foreignContactId } });
+    const missing = await h.call('POST', `/api/v1/assignments/${w.assignmentId}/approver`, { token: admin, body: { contactId: '01900000-0000-7000-8000-000000000000' } });
+    expect(foreign.status).toBe(422);
+    expect(foreign.json.error.message.replace(w.foreignContactId, 'X')).toBe(missing.json.error.message.replace('01900000-0000-7000-8000-000000000000', 'X'));
   });
 });

@@ -60,7 +60,13 @@ const KeyBody = z
     scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(2).default(['read', 'write']),
     clientId: Id.optional().meta({ description: 'narrow the key to this client' }),
     worksiteId: Id.optional().meta({ description: 'narrow the key to this worksite' }),
-    expiresAt: DateTime.optional(),
+    expiresAt: z.iso
+      .datetime({ offset: false })
+      .transform((t) => new Date(t).toISOString())
+      .refine((t) => Date.parse(t) > Date.now(), 'expiresAt is in the past')
+      .refine((t) => Date.parse(t) < Date.now() + 5 * 366 * 86_400_000, 'expiresAt is more than five years away')
+      .optional()
+      .meta({ description: 'ISO-8601 UTC time, in the future (at most five years)' }),
   })
   .refine((b) => [b.contactId, b.userId, b.serviceRole].filter((x) => x !== undefined).length <= 1, { message: 'give at most one of contactId, userId, serviceRole' });
 
@@ -133,6 +139,7 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
     tag: 'access',
     access: 'keys.manage',
     audit: { action: 'key.create', targetType: 'api_key' },
+    idempotent: false,
     body: KeyBody,
     errors: ['forbidden', 'invalid'],
     responses: { 201: { description: 'the key; `key` is shown only this once', schema: z.strictObject({ data: KeyView, key: z.string() }) } },
@@ -153,8 +160,9 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
             [ownerKind, ownerId] = ['user', user.id];
           }
         } else if (body.contactId !== undefined) {
-          if (!isCoordinator(principal) && !(principal.kind === 'contact' && principal.id === body.contactId)) {
-            throw new ApiError('forbidden', 'only ops create keys for other contacts');
+          // A key for someone else lets its holder act as them: ops admins only (coordinators use view-as).
+          if (!isOps(principal) && !(principal.kind === 'contact' && principal.id === body.contactId)) {
+            throw new ApiError('forbidden', 'only an ops admin creates keys for other contacts');
           }
           const access = await loadAccess(tx, principal, at);
           const contact = await tx.canonical.getScoped('contact', body.contactId, scopeOf(access, 'contact'));
@@ -171,8 +179,12 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
         const worksiteId = body.worksiteId ?? limits?.worksiteId ?? null;
         const scopes = limits === null ? body.scopes : body.scopes.filter((s) => limits.scopes.includes(s));
         if (scopes.length === 0) throw new ApiError('invalid', 'the key would have no scope left within your own key');
+        // Nor does it outlive the key that made it.
+        const parentExpiry = limits?.expiresAt ?? null;
+        const asked = body.expiresAt ?? null;
+        const expiresAt = parentExpiry === null ? asked : asked === null || asked > parentExpiry ? parentExpiry : asked;
         return createApiKey(tx, {
-          name: body.name, ownerKind, ownerId, role, scopes, clientId, worksiteId, expiresAt: body.expiresAt ?? null, createdBy: actorOf(principal),
+          name: body.name, ownerKind, ownerId, role, scopes, clientId, worksiteId, expiresAt, createdBy: actorOf(principal),
         }, at);
       });
       c.set('audit', { action: 'key.create', targetType: 'api_key', targetId: created.row.id });
@@ -306,12 +318,17 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
       const principal = principalOf(c);
       const at = now();
       const grant = await store.unitOfWork(async (tx) => {
-        if (!isCoordinator(principal)) {
-          // A client admin manages its own client's contacts, and only with contact roles.
-          if (principal.kind !== 'contact' || body.contactId === undefined) throw new ApiError('forbidden', 'only ops grant roles to users');
+        // Roles of staff are the ops admins' to give; a coordinator (within the clients granted to
+        // it) and a client admin (within its client) give contacts theirs.
+        if (body.userId !== undefined && !isOps(principal)) throw new ApiError('forbidden', 'only an ops admin grants roles to users');
+        if (body.contactId !== undefined && !isOps(principal)) {
+          if (principal.kind !== 'contact' && !isCoordinator(principal)) throw new ApiError('forbidden', 'only client admins, coordinators and ops admins grant contact roles');
           const access = await loadAccess(tx, principal, at);
           const target = await manageableContact(tx, access, body.contactId);
           if (body.clientId !== undefined && body.clientId !== target.clientId) throw new ApiError('invalid', `a role never crosses clients: contact ${target.id} belongs to client ${target.clientId}`);
+          if (body.worksiteId !== undefined && (await tx.canonical.getScoped('worksite', body.worksiteId, scopeOf(access, 'worksite'))) === null) {
+            throw new ApiError('invalid', `worksite ${body.worksiteId} not found`);
+          }
         }
         return createGrant(
           tx,
@@ -342,9 +359,11 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
       const principal = principalOf(c);
       const access = await loadAccess(store.repos, principal, now());
       let clientId = query.clientId;
-      if (!isCoordinator(principal)) {
-        const own = principal.kind === 'contact' ? principal.clientId : null;
-        if (own === null || !access.adminClients.has(own)) throw new ApiError('forbidden', 'only a client admin or ops list grants');
+      if (!isOps(principal)) {
+        // Anyone else lists the grants of one client it administers (a client admin: its own).
+        if (query.userId !== undefined) throw new ApiError('forbidden', 'only an ops admin lists the grants of users');
+        const own = principal.kind === 'contact' ? principal.clientId : (clientId ?? null);
+        if (own === null || !access.adminClients.has(own)) throw new ApiError('forbidden', 'name a client you administer (clientId)');
         clientId = own;
       }
       const rows = await store.repos.access.listGrants({
@@ -372,7 +391,7 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
       const row = await store.unitOfWork(async (tx) => {
         const grant = await tx.access.grantById(params.id);
         if (!grant) throw new ApiError('not_found', `grant ${params.id} not found`);
-        if (!isCoordinator(principal)) {
+        if (!isOps(principal)) {
           const access = await loadAccess(tx, principal, at);
           if (grant.subjectKind !== 'contact') throw new ApiError('not_found', `grant ${params.id} not found`);
           await manageableContact(tx, access, grant.subjectId).catch(() => {
@@ -459,6 +478,7 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
     tag: 'access',
     access: 'view_as.mint',
     audit: { action: 'view_as.mint', targetType: 'contact' },
+    idempotent: false,
     body: z.strictObject({ contactId: Id }),
     errors: ['invalid', 'forbidden'],
     responses: { 201: { description: 'the token, shown once', schema: z.strictObject({ token: z.string(), expiresAt: DateTime, contactId: z.string() }) } },
@@ -466,6 +486,10 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
       const principal = principalOf(c);
       if (principal.kind !== 'user') throw new ApiError('forbidden', 'view-as is for a signed-in ops user (not a service key)');
       if (principal.credential.type === 'view_as') throw new ApiError('forbidden', 'a view-as token cannot mint another');
+      // The contact's view may reach past what a narrowed key sees.
+      if (principal.limits !== null && (principal.limits.clientId !== null || principal.limits.worksiteId !== null)) {
+        throw new ApiError('forbidden', 'a key narrowed to a client or worksite cannot mint view-as tokens');
+      }
       const at = now();
       const minted = await store.unitOfWork(async (tx) => {
         const access = await loadAccess(tx, principal, at);

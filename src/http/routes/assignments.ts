@@ -45,6 +45,8 @@ export function registerAssignments(api: RouteRegistrar, deps: ResolvedDeps): vo
           if (principal.kind === 'contact' && (clientId === null || !access.adminClients.has(clientId))) {
             throw new ApiError('forbidden', `only a client_admin of client ${String(clientId)} changes approvers`);
           }
+          // A contact the caller cannot see is "not found", whatever it is: no existence oracle.
+          if ((await tx.canonical.getScoped('contact', body.contactId, scopeOf(access, 'contact'))) === null) throw new ApiError('invalid', `contact ${body.contactId} not found`);
           const approver = await requireRole(tx, body.contactId, worksiteId, 'approver', 'invalid');
           // Defence in depth: the new approver must be a contact of the assignment's own client.
           if (approver.fields['clientId'] !== clientId) throw new ApiError('invalid', `contact ${body.contactId} is not a contact of client ${String(clientId)}`);

@@ -281,7 +281,9 @@ export class AccessRepo {
     const sessions = this.s.get('UPDATE sessions SET revoked_at = ? WHERE principal_kind = ? AND principal_id = ? AND revoked_at IS NULL').run(now, kind, id).changes;
     // A view-as token minted BY a disabled user goes too.
     const minted = kind === 'user' ? this.s.get('UPDATE sessions SET revoked_at = ? WHERE on_behalf_of = ? AND revoked_at IS NULL').run(now, id).changes : 0;
-    const keys = this.s.get('UPDATE api_keys SET revoked_at = ? WHERE owner_kind = ? AND owner_id = ? AND revoked_at IS NULL').run(now, kind, id).changes;
+    const keys = this.s.get('UPDATE api_keys SET revoked_at = ? WHERE owner_kind = ? AND owner_id = ? AND revoked_at IS NULL').run(now, kind, id).changes
+      // Keys a disabled user minted for others (a contact's key made by ops) go with it.
+      + (kind === 'user' ? this.s.get('UPDATE api_keys SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL').run(now, `user:${id}`).changes : 0);
     const magicLinks = kind === 'contact'
       ? this.s.get('UPDATE magic_links SET revoked_at = ? WHERE contact_id = ? AND used_at IS NULL AND revoked_at IS NULL').run(now, id).changes
       : 0;
