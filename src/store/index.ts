@@ -10,3 +10,4 @@ export type { InboxQuery } from './sqlite/inbox-repo.ts';
 export type { InboxInsert, InboxWriter, NewInboxRow } from './sqlite/inbox-writer.ts';
 export type { RunQuery } from './sqlite/runs-repo.ts';
 export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkHash, NewImport, PayrollEntryRow } from './sqlite/imports-repo.ts';
+export type { IdentityQuery } from './sqlite/identity-repo.ts';

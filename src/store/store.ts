@@ -4,6 +4,7 @@ import { CanonicalRepo } from './sqlite/canonical-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
+import { IdentityRepo } from './sqlite/identity-repo.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { InboxWriter } from './sqlite/inbox-writer.ts';
@@ -33,6 +34,8 @@ export interface Repos {
   readonly reconcile: ReconcileRepo;
   /** CSV imports and exports: file identity, progress, row errors, and their bulk reads. */
   readonly imports: ImportsRepo;
+  /** The identity review queue: parked external records and ops' answers. */
+  readonly identity: IdentityRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -73,6 +76,7 @@ export class Store {
       state: new StateRepo(s),
       reconcile: new ReconcileRepo(s),
       imports: new ImportsRepo(s),
+      identity: new IdentityRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

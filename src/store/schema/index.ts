@@ -3,3 +3,4 @@ export * from './sync.ts';
 export * from './queue.ts';
 export * from './reconcile.ts';
 export * from './csv.ts';
+export * from './identity.ts';
