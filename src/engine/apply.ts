@@ -233,7 +233,7 @@ export class Engine {
           ? identity
           // Ops keeping a record apart have answered the mapping's question already.
           : identity.kind === 'new' && rules.match.unmatched === 'review' && !w.record.match?.apart
-            ? { reason: `no ${entity} matches; the mapping asks for review`, evidence: identity.evidence }
+            ? { reason: `${identity.sameSource ?? `no ${entity} matches`}; the mapping asks for review`, evidence: identity.evidence }
             : null;
         if (park) {
           summary.parked++;

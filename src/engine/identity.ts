@@ -4,7 +4,8 @@ import type { IncomingRecord } from './types.ts';
 
 export type Identity =
   | { kind: 'match'; canonicalId: string; via: string }
-  | { kind: 'new'; evidence: IdentityEvidence }
+  /** `sameSource`: keys that matched only records this system already has under other ids. */
+  | { kind: 'new'; evidence: IdentityEvidence; sameSource?: string }
   | { kind: 'park'; reason: string; evidence: IdentityEvidence };
 
 export interface IdentityInput {
@@ -108,8 +109,13 @@ export async function matchIdentities(
       const id = linkMatches.get(`${l.system}|${l.externalId}`);
       if (id) return { kind: 'match', canonicalId: id, via: `${l.system} id ${l.externalId}` };
     }
-    const hits = hitsOf(i).map((h) => ({ ...h, ids: h.ids.filter((id) => !ownedBy.has(id) || ownedBy.get(id) === r.externalId) }));
-    return decide(entity, hits);
+    const all = hitsOf(i);
+    const hits = all.map((h) => ({ ...h, ids: h.ids.filter((id) => !ownedBy.has(id) || ownedBy.get(id) === r.externalId) }));
+    const d = decide(entity, hits);
+    // The evidence shows every record a key matched, the source's own ones too.
+    const withAll = { ...d, evidence: evidenceOf(all) };
+    const own = all.filter((h) => h.key.strength === 'strong').flatMap((h) => h.ids.filter((id) => ownedBy.has(id) && ownedBy.get(id) !== r.externalId).map((id) => `${h.key.name} matches ${id}, which ${system} has as ${ownedBy.get(id) ?? '?'}`));
+    return withAll.kind === 'new' && own.length > 0 ? { ...withAll, sameSource: own.join('; ') } : withAll;
   });
 
   // 3. A canonical record has at most one link per system: a second external record claiming it is

@@ -6,6 +6,8 @@ export interface IdentityQuery {
   status?: IdentityReviewStatus;
   system?: string;
   entity?: EntityName;
+  /** Keyset paging: ids sort in creation order (UUIDv7). */
+  after?: string;
   limit: number;
 }
 
@@ -97,9 +99,10 @@ export class IdentityRepo {
       ['status = ?', q.status],
       ['system = ?', q.system],
       ['entity = ?', q.entity],
+      ['id > ?', q.after],
     ]);
     const rows = this.s
-      .get(`SELECT * FROM identity_reviews ${where.sql} ORDER BY opened_at, id LIMIT ?`)
+      .get(`SELECT * FROM identity_reviews ${where.sql} ORDER BY id LIMIT ?`)
       .all(...where.params, q.limit) as RawReview[];
     return rows.map(toReview);
   }
