@@ -1,4 +1,5 @@
 import { bullhorn } from './bullhorn/index.ts';
+import { greenhouse } from './greenhouse/index.ts';
 import { gusto } from './gusto/index.ts';
 import type { Connector } from './kit/index.ts';
 
@@ -8,6 +9,7 @@ import type { Connector } from './kit/index.ts';
  */
 export const connectors = {
   bullhorn,
+  greenhouse,
   gusto,
 } satisfies Record<string, Connector>;
 
