@@ -60,11 +60,30 @@ export function createGreenhouseClient(ctx: ConnectorContext, manifest: Connecto
   };
 }
 
-/** The `next` target of a Link header, as a path and query on the API's own host; null when there is no next page. */
-export function nextLink(client: GreenhouseClient, header: string | undefined, path: string): string | null {
-  if (header === undefined || header.trim() === '') return null;
+export interface NextLink {
+  /** Path and query of the next page on the API's own host. */
+  readonly next: string;
+  /**
+   * The list pages the classic way (§2.2: `prev`/`last` beside `next`): every later page then has a
+   * Link header, and one without it was damaged on the way, not the last page.
+   */
+  readonly classic: boolean;
+}
+
+/**
+ * The `next` target of a Link header; null when there is no next page. No header is the last (or
+ * only) page, except on a later page of a classic list, where it means the header was lost: the
+ * page is retried rather than the listing silently cut short (a reconciliation would take the
+ * missing records for deletes).
+ */
+export function nextLink(client: GreenhouseClient, header: string | undefined, path: string, laterClassicPage: boolean): NextLink | null {
+  if (header === undefined || header.trim() === '') {
+    if (laterClassicPage) throw malformed(client, path, 'a later page without its Link header');
+    return null;
+  }
   const entries = header.split(',').map((part) => /^\s*<([^>]+)>\s*;\s*rel="?([a-z]+)"?\s*$/i.exec(part));
   if (entries.some((e) => e === null)) throw malformed(client, path, 'a Link header that does not parse');
+  const rels = new Set(entries.map((e) => e?.[2]?.toLowerCase()));
   const next = entries.find((e) => e?.[2]?.toLowerCase() === 'next')?.[1];
   if (next === undefined) return null;
   let url: URL;
@@ -75,7 +94,7 @@ export function nextLink(client: GreenhouseClient, header: string | undefined, p
   }
   // Follow only links on the API's own host: a Link header never sends our credentials elsewhere.
   if (url.host !== new URL(client.ctx.baseUrl).host) throw malformed(client, path, `a next link to another host (${url.host})`);
-  return `${url.pathname}${url.search}`;
+  return { next: `${url.pathname}${url.search}`, classic: rels.has('prev') || rels.has('last') };
 }
 
 function malformed(client: GreenhouseClient, path: string, what: string): TransientError {

@@ -33,9 +33,9 @@ export async function pullList(client: GreenhouseClient, entity: GreenhouseEntit
     const url = new URL(next, client.ctx.baseUrl);
     response = await client.get(url.pathname, Object.fromEntries(url.searchParams));
   }
-  const records: VendorRecord[] = List.parse(response.data);
-  const following = nextLink(client, response.headers['link'], path);
-  return { records, next: following === null ? null : { next: following } };
+  const records: VendorRecord[] = List.parse(response.data).map((r) => derived(entity, r));
+  const following = nextLink(client, response.headers['link'], path, next !== null && request.cursor?.['classic'] === true);
+  return { records, next: following === null ? null : { next: following.next, classic: following.classic } };
 }
 
 /** Single records by id (`GET /v1/<entity>/<id>`); ids Greenhouse no longer has are left out. */
@@ -45,11 +45,21 @@ export async function fetchList(client: GreenhouseClient, entity: GreenhouseEnti
     if (!/^\d+$/.test(id)) continue;
     try {
       const response = await client.get(`/v1/${entity}/${id}`);
-      out.push(Record.parse(response.data));
+      out.push(derived(entity, Record.parse(response.data)));
     } catch (err) {
       if (err instanceof NotFoundError) continue;
       throw err;
     }
   }
   return out;
+}
+
+/**
+ * What a mapping cannot express and the hub needs, added beside the vendor's own fields (never
+ * replacing one): a job's count of open openings (`open_openings`), the requisition's `openings`.
+ */
+function derived(entity: GreenhouseEntity, record: z.infer<typeof Record>): VendorRecord {
+  if (entity !== ENTITY.jobs || !Array.isArray(record['openings'])) return record;
+  const open = record['openings'].filter((o: unknown) => typeof o === 'object' && o !== null && 'status' in o && o.status === 'open').length;
+  return { ...record, open_openings: open };
 }
