@@ -1,3 +1,4 @@
+import { adp } from './adp/index.ts';
 import { bullhorn } from './bullhorn/index.ts';
 import { greenhouse } from './greenhouse/index.ts';
 import { gusto } from './gusto/index.ts';
@@ -8,6 +9,7 @@ import type { Connector } from './kit/index.ts';
  * Never resolve a connector from a string-built module path.
  */
 export const connectors = {
+  adp,
   bullhorn,
   greenhouse,
   gusto,
