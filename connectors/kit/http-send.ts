@@ -42,16 +42,16 @@ export function tlsRefusal(code: string): 'client_certificate' | 'server_certifi
  */
 export interface ClientTls {
   /** PEM certificate (chain) of the client. */
-  readonly cert: string;
+  readonly cert?: string;
   /** PEM private key of that certificate. */
-  readonly key: string;
+  readonly key?: string;
   /** PEM CA certificate(s) trusted for the server, instead of the system's. */
   readonly ca?: string;
 }
 
 export function createAxios(maxResponseBytes: number, tls?: ClientTls): AxiosInstance {
   return axios.create({
-    ...(tls === undefined ? {} : { httpsAgent: new HttpsAgent({ cert: tls.cert, key: tls.key, ...(tls.ca === undefined ? {} : { ca: tls.ca }), keepAlive: true }) }),
+    ...(tls === undefined ? {} : { httpsAgent: new HttpsAgent({ ...tls, keepAlive: true }) }),
     // Every status comes back as a response: the kit classifies, not axios.
     validateStatus: () => true,
     maxContentLength: maxResponseBytes,
