@@ -1,4 +1,6 @@
+import { adp } from './adp/index.ts';
 import { bullhorn } from './bullhorn/index.ts';
+import { greenhouse } from './greenhouse/index.ts';
 import { gusto } from './gusto/index.ts';
 import type { Connector } from './kit/index.ts';
 
@@ -7,7 +9,9 @@ import type { Connector } from './kit/index.ts';
  * Never resolve a connector from a string-built module path.
  */
 export const connectors = {
+  adp,
   bullhorn,
+  greenhouse,
   gusto,
 } satisfies Record<string, Connector>;
 

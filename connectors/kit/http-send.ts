@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
+import { Agent as HttpsAgent } from 'node:https';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -21,8 +22,36 @@ export interface Attempt {
 /** Errors raised before any byte reached the vendor: safe to retry even for a non-idempotent write. */
 const BEFORE_CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
-export function createAxios(maxResponseBytes: number): AxiosInstance {
+/**
+ * TLS failures no retry will fix: the vendor refused our client certificate (an alert in the
+ * handshake), or its server certificate is not one we trust. Ops must fix the certificates.
+ */
+const TLS_TRUST = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+]);
+export function tlsRefusal(code: string): 'client_certificate' | 'server_certificate' | null {
+  if (TLS_TRUST.has(code)) return 'server_certificate';
+  if (/^ERR_SSL_.*(CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|ACCESS_DENIED)/.test(code)) return 'client_certificate';
+  return null;
+}
+
+/**
+ * A client certificate presented in every TLS handshake (mutual TLS: ADP), and the CA that signs
+ * the vendor's server certificate when it is not a public one (a test CA).
+ */
+export interface ClientTls {
+  /** PEM certificate (chain) of the client. */
+  readonly cert?: string;
+  /** PEM private key of that certificate. */
+  readonly key?: string;
+  /** PEM CA certificate(s) trusted for the server, instead of the system's. */
+  readonly ca?: string;
+}
+
+export function createAxios(maxResponseBytes: number, tls?: ClientTls): AxiosInstance {
   return axios.create({
+    ...(tls === undefined ? {} : { httpsAgent: new HttpsAgent({ ...tls, keepAlive: true }) }),
     // Every status comes back as a response: the kit classifies, not axios.
     validateStatus: () => true,
     maxContentLength: maxResponseBytes,

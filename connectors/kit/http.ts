@@ -5,7 +5,7 @@ import {
   type CallSite,
 } from './errors.ts';
 import { processGuards, type GuardRegistry, type SystemGuards } from './guards.ts';
-import { createAxios, send, type HttpMethod, type SendOutcome } from './http-send.ts';
+import { createAxios, send, tlsRefusal, type ClientTls, type HttpMethod, type SendOutcome } from './http-send.ts';
 import type { ConnectorLogger } from './logger.ts';
 import { systemClock, type Clock, type Permit, type RateLimit } from './rate-limiter.ts';
 import { extractVendorMessage } from './vendor-message.ts';
@@ -72,6 +72,8 @@ export interface HttpClientConfig {
   /** Reads the vendor's error text from an error body. @defaultValue {@link extractVendorMessage} */
   readonly errorMessage?: (body: unknown) => string | undefined;
   readonly options?: HttpOptions;
+  /** Mutual TLS: the client certificate sent on every call (ADP). @defaultValue none */
+  readonly tls?: ClientTls;
 }
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -160,7 +162,7 @@ class RetryingHttpClient implements HttpClient {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.axios = createAxios(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    this.axios = createAxios(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, config.tls);
     this.authErrorStatuses = new Set(config.auth?.authErrorStatuses ?? [401]);
     const limit = options.rateLimit ?? { requests: config.rateLimit.requests, windowMs: config.rateLimit.windowMs };
     this.guards = (options.guards ?? processGuards).get(
@@ -196,6 +198,9 @@ class RetryingHttpClient implements HttpClient {
       if (outcome.kind === 'network') {
         this.guards.breaker.onFailure();
         const failed = { ...this.site(method, path, null), code: outcome.code };
+        const refused = tlsRefusal(outcome.code);
+        if (refused === 'client_certificate') throw new ConnectorConfigError('the vendor refused our client certificate', failed, 'bad_credentials');
+        if (refused === 'server_certificate') throw new ConnectorConfigError('the vendor\'s server certificate is not trusted', failed, 'misconfigured');
         const safe = idempotent || outcome.beforeConnect;
         if (!safe) throw new TransientError('no answer to a write; it may have been applied', failed, true);
         if (retries >= this.policy.maxRetries) throw new TransientError(`no answer after ${retries + 1} attempts`, failed);

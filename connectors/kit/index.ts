@@ -13,6 +13,7 @@ export {
   type AuthHooks, type HttpClient, type HttpClientConfig, type HttpMethod, type HttpOptions, type HttpRequest, type HttpResponse,
   type OutgoingRequest, type QueryValue, type RateLimitSpec, type RequestStats,
 } from './http.ts';
+export type { ClientTls } from './http-send.ts';
 export { silentLogger, type ConnectorLogger } from './logger.ts';
 export {
   ConnectorManifestSchema, credentialEnvVar, defineConnector, ManifestError, parseManifest, readCredentials, secretCredentialKeys,

@@ -1,6 +1,7 @@
 import type { ConnectorContext } from './context.ts';
 import { ConnectorConfigError } from './errors.ts';
 import { createHttpClient, type AuthHooks, type HttpClient } from './http.ts';
+import type { ClientTls } from './http-send.ts';
 import type { ConnectorManifest } from './manifest.ts';
 import type { VerifyResult } from './types.ts';
 import type { WebhookHeaders } from './webhooks/common.ts';
@@ -15,6 +16,8 @@ export function httpClientFor(
     readonly auth?: AuthHooks;
     readonly headers?: Readonly<Record<string, string>>;
     readonly errorMessage?: (body: unknown) => string | undefined;
+    /** Mutual TLS (ADP): the client certificate presented on every call. */
+    readonly tls?: ClientTls;
   } = {},
 ): HttpClient {
   return createHttpClient({
@@ -25,6 +28,7 @@ export function httpClientFor(
     ...(extras.auth === undefined ? {} : { auth: extras.auth }),
     ...(extras.headers === undefined ? {} : { headers: extras.headers }),
     ...(extras.errorMessage === undefined ? {} : { errorMessage: extras.errorMessage }),
+    ...(extras.tls === undefined ? {} : { tls: extras.tls }),
     ...(ctx.http === undefined ? {} : { options: ctx.http }),
   });
 }

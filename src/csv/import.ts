@@ -339,6 +339,8 @@ export function describe(report: ImportReport): string {
   const parts: string[] = [];
   for (const [entity, c] of Object.entries(report.counts)) {
     const bits = [`${c.created} created`, `${c.updated} updated`, `${c.unchanged} unchanged`];
+    // Rows that are a record another source brought first (natural keys): the same record, not a new one.
+    if (c.linked > 0) bits.push(`${c.linked} matched to existing records`);
     if (c.conflicts > 0) bits.push(`${c.conflicts} in conflict`);
     if (c.rejected > 0) bits.push(`${c.rejected} rejected`);
     if (c.parked > 0) bits.push(`${c.parked} parked for review`);

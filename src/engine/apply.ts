@@ -8,6 +8,7 @@ import {
   type CanonicalWrite,
   type ConflictRow,
   type FieldMap,
+  type IdentityEvidence,
   type LedgerEntry,
   type LinkRow,
   type Repos,
@@ -19,7 +20,8 @@ import { fanOut, type ChangedRecord } from './fanout.ts';
 import { hashIncoming } from './hash.ts';
 import { mergeRecord } from './merge.ts';
 import type { InboundRules, SyncPolicy } from './policy.ts';
-import { matchIdentities, resolveReferences, type Identity, type Resolution } from './resolve.ts';
+import { matchIdentities, type Identity } from './identity.ts';
+import { resolveReferences, type Resolution } from './resolve.ts';
 import { emptySummary, type ApplyBatch, type ApplySummary, type IncomingRecord } from './types.ts';
 
 /** How deep released held records may cascade inside one batch (a chain of late parents). */
@@ -50,6 +52,10 @@ class BatchWrites {
   readonly newKeys: string[] = [];
   /** Records already linked that merged: their open conflicts from this system may be settled. */
   readonly merged: MergedRecord[] = [];
+  /** Questions for the identity review queue: records parked with their evidence. */
+  readonly reviews: Array<{ id: string; system: string; entity: EntityName; externalId: string; reason: string; evidence: IdentityEvidence }> = [];
+  /** Parked records that are linked now: their review questions are closed. */
+  readonly unparked: Array<{ system: string; entity: EntityName; externalId: string; canonicalId: string }> = [];
 }
 
 interface MergedRecord {
@@ -218,7 +224,7 @@ export class Engine {
       }
     }
     const unlinked = resolved.filter((x) => !x.w.link?.canonicalId);
-    const identities = await matchIdentities(tx, system, entity, unlinked.map((x) => x.w.record), rules.match.byEmail);
+    const identities = await matchIdentities(tx, system, entity, unlinked.map((x) => ({ record: x.w.record, values: x.values })), rules.match.byEmail);
     const identityOf = new Map<Work, Identity>();
     unlinked.forEach((x, i) => identityOf.set(x.w, identities[i] as Identity));
 
@@ -234,15 +240,17 @@ export class Engine {
       let canonicalId = w.link?.canonicalId ?? null;
       let firstContact = false;
       if (!canonicalId) {
-        const identity = identityOf.get(w) ?? { kind: 'new' };
-        if (identity.kind === 'park') {
+        const identity: Identity = identityOf.get(w) ?? { kind: 'new', evidence: { keys: [], candidates: [] } };
+        const park = identity.kind === 'park'
+          ? identity
+          // Ops keeping a record apart have answered the mapping's question already.
+          : identity.kind === 'new' && rules.match.unmatched === 'review' && !w.record.match?.apart
+            ? { reason: `${identity.sameSource ?? `no ${entity} matches`}; the mapping asks for review`, evidence: identity.evidence }
+            : null;
+        if (park) {
           summary.parked++;
-          writes.links.push(linkRow(w, { state: 'parked', pending: JSON.stringify(w.record), reason: identity.reason }));
-          continue;
-        }
-        if (identity.kind === 'new' && rules.match.unmatched === 'review') {
-          summary.parked++;
-          writes.links.push(linkRow(w, { state: 'parked', pending: JSON.stringify(w.record), reason: `no ${entity} matches; the mapping asks for review` }));
+          writes.links.push(linkRow(w, { state: 'parked', pending: JSON.stringify(w.record), reason: park.reason }));
+          writes.reviews.push({ id: newId(), system, entity, externalId: w.record.externalId, reason: park.reason, evidence: park.evidence });
           continue;
         }
         if (identity.kind === 'match') {
@@ -264,6 +272,8 @@ export class Engine {
     if (writes.undelete.length > 0) await tx.canonical.setDeleted(entity, writes.undelete, null, now);
     await tx.canonical.insertMany('time_entry_event', writes.events, now);
     await tx.links.upsertMany(writes.links);
+    await tx.identity.openMany(writes.reviews, now);
+    await tx.identity.closeMany(writes.unparked, `system:${system}`, now);
     await tx.ledger.appendMany(writes.ledger);
     await tx.conflicts.upsertOpen(writes.conflicts);
     if (writes.merged.length > 0) summary.settled += await settleConflicts(tx, system, entity, writes.merged, ledgerBase, now);
@@ -353,6 +363,7 @@ export class Engine {
       writes.merged.push({ canonicalId: id, externalId: w.record.externalId, incoming: values, final, conflicted: new Set(result.conflicts.map((c) => c.field)) });
     }
     const wasLinked = Boolean(w.link?.canonicalId);
+    if (w.link?.state === 'parked') writes.unparked.push({ system, entity, externalId: w.record.externalId, canonicalId: id });
     writes.links.push(linkRow(w, { canonicalId: id, state: 'linked', base: result.nextBase, tombstonedAt: null }));
     if (!wasLinked) writes.newKeys.push(refKey(system, entity, w.record.externalId));
     for (const c of result.conflicts) {

@@ -7,3 +7,5 @@ export { hashIncoming } from './hash.ts';
 export * from './policy.ts';
 export * from './types.ts';
 export * from './errors.ts';
+export { matchIdentities, type Identity } from './identity.ts';
+export { IdentityReviews, type IdentityDecision } from './identity-review.ts';

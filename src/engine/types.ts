@@ -23,6 +23,11 @@ export interface MatchHints {
   readonly links?: ReadonlyArray<{ readonly system: string; readonly externalId: string }>;
   /** A normalised email, for entities that have one; matched only when exactly one record has it. */
   readonly email?: string;
+  /**
+   * Ops looked at this record in the identity review queue and kept it apart from the records it
+   * resembles: it becomes a canonical record of its own, whatever its keys match.
+   */
+  readonly apart?: boolean;
 }
 
 /** One vendor record, already mapped to canonical field names. */

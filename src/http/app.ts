@@ -18,6 +18,7 @@ import { createRegistrar, type RouteRegistrar } from './route.ts';
 import { registerAssignments } from './routes/assignments.ts';
 import { registerConflicts } from './routes/conflicts.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerIdentity } from './routes/identity.ts';
 import { registerLedger } from './routes/ledger.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerOpenApi } from './routes/openapi.ts';
@@ -119,6 +120,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerRecords(api, deps);
   registerLedger(api, deps);
   registerConflicts(api, deps);
+  registerIdentity(api, deps);
   registerRuns(api, deps);
   registerQueues(api, deps);
   registerSystems(api, deps);

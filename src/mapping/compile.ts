@@ -93,6 +93,11 @@ export class CompiledMapping {
     this.outbound = this.fields.filter((f) => isOutbound(f.direction) && f.codec.outbound !== null && f.path !== null);
   }
 
+  /** The line of a path inside the file (`['fields', 3]`), for problems found after loading. */
+  lineOf(path: ReadonlyArray<string | number>): number {
+    return this.checked.locate(path);
+  }
+
   /** Canonical fields carried inward (`in` or `both`). */
   inboundFields(): readonly MappedField[] {
     return this.inbound;

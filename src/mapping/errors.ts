@@ -37,6 +37,7 @@ export const MAPPING_ERROR_CODES = {
   push_without_outbound: '`push.create` other than never, but no field is carried outward.',
   duplicate_mapping: 'Two files of one vendor (or CSV source) map the same canonical entity.',
   owner_conflict: 'Two files name different owners for the same canonical field.',
+  required_field_unmapped: 'A file that may create records (`match.unmatched: create`, the default) leaves a required canonical field unmapped: map it or give it a default.',
 } as const;
 
 export type MappingErrorCode = keyof typeof MAPPING_ERROR_CODES;

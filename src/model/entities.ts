@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { Assignment, AssignmentRate } from './assignment.ts';
 import { Invoice, InvoiceLine } from './billing.ts';
 import { Document } from './document.ts';
+import type { MatchKey } from './identity.ts';
 import { Client, Contact, ContactWorksiteRole, Worksite } from './organization.ts';
 import { Candidate, Requisition, Submission } from './recruiting.ts';
 import { TimeEntry, TimeEntryEvent } from './time.ts';
@@ -21,6 +22,12 @@ export interface EntityDef {
   readonly moneyBearing: boolean;
   /** Field used for identity matching by normalised email, when the entity has one. */
   readonly emailField?: string;
+  /**
+   * Natural keys, strongest first: a record seen for the first time in a system is the canonical
+   * record that exactly one strong key points at; anything less certain waits in the identity
+   * review queue. None: a first-seen record is matched only by ids its mapping carries.
+   */
+  readonly matchKeys?: readonly MatchKey[];
   /** Append-only entities are written by the hub itself and never merged from a source. */
   readonly appendOnly?: boolean;
   /** Fields a client-role user may see; everything else (pay rates, margins) stays internal. */
@@ -45,6 +52,10 @@ export const ENTITY_NAMES = [
 ] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
+const EMAIL: MatchKey = { name: 'email', parts: [{ field: 'email', norm: 'email' }], strength: 'strong' };
+// A phone is shared by a household or a front desk, and reused: evidence for a person, not proof.
+const PHONE: MatchKey = { name: 'phone', parts: [{ field: 'phone', norm: 'phone' }], strength: 'weak' };
+
 function def(d: Omit<EntityDef, 'moneyBearing' | 'refs' | 'clientVisible'> & Partial<EntityDef>): EntityDef {
   return {
     refs: {},
@@ -56,8 +67,13 @@ function def(d: Omit<EntityDef, 'moneyBearing' | 'refs' | 'clientVisible'> & Par
 
 export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
   client: def({ name: 'client', schema: Client }),
-  worksite: def({ name: 'worksite', schema: Worksite, refs: { clientId: 'client' } }),
-  contact: def({ name: 'contact', schema: Contact, refs: { clientId: 'client' }, emailField: 'email' }),
+  worksite: def({
+    name: 'worksite',
+    schema: Worksite,
+    refs: { clientId: 'client' },
+    matchKeys: [{ name: 'client + address', parts: [{ field: 'clientId', norm: 'exact' }, { field: 'addressLine1', norm: 'text' }], strength: 'strong' }],
+  }),
+  contact: def({ name: 'contact', schema: Contact, refs: { clientId: 'client' }, emailField: 'email', matchKeys: [EMAIL, PHONE] }),
   contact_worksite_role: def({
     name: 'contact_worksite_role',
     schema: ContactWorksiteRole,
@@ -69,7 +85,13 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
     refs: { clientId: 'client', worksiteId: 'worksite', requestedById: 'contact' },
     clientVisible: ['clientId', 'worksiteId', 'requestedById', 'title', 'status', 'employmentType', 'openings', 'startDate', 'endDate', 'billRateCents'],
   }),
-  candidate: def({ name: 'candidate', schema: Candidate, emailField: 'email', clientVisible: ['firstName', 'lastName', 'status'] }),
+  candidate: def({
+    name: 'candidate',
+    schema: Candidate,
+    emailField: 'email',
+    matchKeys: [EMAIL, PHONE],
+    clientVisible: ['firstName', 'lastName', 'status'],
+  }),
   submission: def({ name: 'submission', schema: Submission, refs: { candidateId: 'candidate', requisitionId: 'requisition' } }),
   assignment: def({
     name: 'assignment',
@@ -87,6 +109,10 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
     schema: TimeEntry,
     refs: { assignmentId: 'assignment', approvedById: 'contact' },
     moneyBearing: true,
+    // One worker-day on one assignment, whoever reports it: a second source's timesheet for the same
+    // day is the same entry (paid once). The canonical model has no shift: when it gains one, it
+    // joins this key.
+    matchKeys: [{ name: 'assignment + work date', parts: [{ field: 'assignmentId', norm: 'exact' }, { field: 'workDate', norm: 'exact' }], strength: 'strong' }],
   }),
   time_entry_event: def({
     name: 'time_entry_event',

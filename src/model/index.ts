@@ -7,3 +7,4 @@ export * from './time.ts';
 export * from './billing.ts';
 export * from './document.ts';
 export * from './entities.ts';
+export * from './identity.ts';

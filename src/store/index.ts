@@ -13,3 +13,4 @@ export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkH
 export * from './access-types.ts';
 export type { AuditQuery } from './sqlite/audit-repo.ts';
 export type { SqlScope } from './sqlite/canonical-repo.ts';
+export type { IdentityQuery } from './sqlite/identity-repo.ts';

@@ -8,6 +8,7 @@ import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
 import { IdempotencyRepo } from './sqlite/idempotency-repo.ts';
+import { IdentityRepo } from './sqlite/identity-repo.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { InboxWriter } from './sqlite/inbox-writer.ts';
@@ -42,6 +43,8 @@ export interface Repos {
   /** The append-only access audit. */
   readonly audit: AuditRepo;
   readonly idempotency: IdempotencyRepo;
+  /** The identity review queue: parked external records and ops' answers. */
+  readonly identity: IdentityRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -89,6 +92,7 @@ export class Store {
       access: new AccessRepo(s),
       audit: new AuditRepo(s),
       idempotency: new IdempotencyRepo(s),
+      identity: new IdentityRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

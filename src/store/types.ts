@@ -155,3 +155,41 @@ export interface RunRow {
   startedAt: string;
   finishedAt: string | null;
 }
+
+export type IdentityReviewStatus = 'open' | 'linked' | 'split';
+
+/** One natural key an external record carried, and the canonical records that share it. */
+export interface KeyEvidence {
+  key: string;
+  strength: 'strong' | 'weak';
+  /** The record's value for the key, normalised. */
+  value: string;
+  matches: string[];
+}
+
+/** A canonical record the external record might be: the keys they share and the ones they do not. */
+export interface CandidateEvidence {
+  canonicalId: string;
+  matched: string[];
+  differs: Array<{ key: string; incoming: string; current: string | null }>;
+}
+
+export interface IdentityEvidence {
+  keys: KeyEvidence[];
+  candidates: CandidateEvidence[];
+}
+
+export interface IdentityReviewRow {
+  id: string;
+  system: string;
+  entity: EntityName;
+  externalId: string;
+  status: IdentityReviewStatus;
+  reason: string;
+  evidence: IdentityEvidence;
+  openedAt: string;
+  updatedAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  canonicalId: string | null;
+}

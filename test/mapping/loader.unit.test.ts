@@ -297,7 +297,8 @@ describe('check and preview', () => {
     mkdirSync(join(dir, 'bullhorn'));
     mkdirSync(join(dir, 'adp'));
     writeFileSync(join(dir, 'README.md'), 'not a mapping');
-    writeFileSync(join(dir, 'bullhorn', 'candidate.yaml'), 'vendor: bullhorn\nentity: Candidate\ncanonical: candidate\nkey: id\nfields:\n  - { target: firstName, from: firstName, owner: bullhorn }\n  - { target: email, from: email, direction: both }\n');
+    // It only matches existing candidates (unmatched: review), so it need not map every required field.
+    writeFileSync(join(dir, 'bullhorn', 'candidate.yaml'), 'vendor: bullhorn\nentity: Candidate\ncanonical: candidate\nkey: id\nmatch: { unmatched: review }\nfields:\n  - { target: firstName, from: firstName, owner: bullhorn }\n  - { target: email, from: email, direction: both }\n');
     writeFileSync(join(dir, 'bullhorn', 'broken.yaml'), 'vendor: bullhorn\n');
     writeFileSync(join(dir, 'adp', 'worker.yaml'), 'vendor: adp\nentity: worker\ncanonical: candidate\nkey: id\nfields:\n  - { target: lastName, from: l }\n');
     const report = checkMappings(dir, SYSTEMS);

@@ -4,3 +4,4 @@ export * from './queue.ts';
 export * from './reconcile.ts';
 export * from './csv.ts';
 export * from './access.ts';
+export * from './identity.ts';

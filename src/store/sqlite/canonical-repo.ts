@@ -1,4 +1,4 @@
-import type { EntityName } from '../../model/index.ts';
+import type { EntityName, KeyNorm, MatchKeyPart } from '../../model/index.ts';
 import { TABLE_INFO } from '../tables.ts';
 import type { CanonicalRow, FieldMap, Scalar } from '../types.ts';
 import type { Statements } from './statements.ts';
@@ -109,6 +109,35 @@ export class CanonicalRepo {
     return out;
   }
 
+  /**
+   * Canonical ids per natural-key value (a JSON array of the parts, normalised as `keyValue` in the
+   * model does); deleted rows never match. One query per key and batch; exact parts and emails use the
+   * tables' indexes.
+   */
+  async idsByKey(entity: EntityName, parts: readonly MatchKeyPart[], values: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (values.length === 0 || parts.length === 0) return out;
+    const info = TABLE_INFO[entity];
+    const exprs = parts.map((p) => {
+      const column = info.columns.get(p.field);
+      if (!column) throw new Error(`${entity} has no field ${p.field}`);
+      return keyExpression(column, p.norm);
+    });
+    const lhs = exprs.length === 1 ? (exprs[0] as string) : `(${exprs.join(', ')})`;
+    const rhs = `SELECT ${exprs.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?)`;
+    // better-sqlite3 returns unknown rows: these are the id and the k0..kn text columns selected here.
+    const rows = this.s
+      .get(`SELECT id, ${exprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${info.name} WHERE deleted_at IS NULL AND ${lhs} IN (${rhs})`)
+      .all(`[${values.join(',')}]`) as Array<{ id: string } & Record<string, string>>;
+    for (const row of rows) {
+      const key = JSON.stringify(parts.map((_, i) => row[`k${i}`] ?? ''));
+      const list = out.get(key) ?? [];
+      list.push(row.id);
+      out.set(key, list);
+    }
+    return out;
+  }
+
   async insertMany(entity: EntityName, rows: readonly CanonicalWrite[], now: string): Promise<void> {
     if (rows.length === 0) return;
     this.s.assertInTransaction('insert');
@@ -198,5 +227,20 @@ export class CanonicalRepo {
       .get(`SELECT count(*) FROM ${info.name}${includeDeleted ? '' : ' WHERE deleted_at IS NULL'}`)
       .pluck()
       .get() as number;
+  }
+}
+
+/** The SQL twin of `normaliseKeyPart` in the model: the two must agree on every value. */
+function keyExpression(column: string, norm: KeyNorm): string {
+  switch (norm) {
+    case 'exact':
+      return column;
+    case 'email':
+      // lower(column) alone, so the tables' lower(email) indexes answer it; emails are stored trimmed.
+      return `lower(${column})`;
+    case 'phone':
+      return `substr(replace(replace(replace(replace(replace(replace(${column}, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), -10)`;
+    case 'text':
+      return `lower(trim(replace(replace(replace(${column}, '.', ''), ',', ''), '  ', ' '), ' '))`;
   }
 }

@@ -1,0 +1,34 @@
+import {
+  ConnectorConfigError, defineConnector, type ConnectorContext, type ConnectorInstance, type ConnectorManifest, type VendorRecord,
+} from '../kit/index.ts';
+import { createAdpClient, type AdpClient } from './client.ts';
+import { pollMessages } from './events.ts';
+import { ENTITY, manifest } from './manifest.ts';
+import { fetchWorkers, pullWorkers } from './streams/workers.ts';
+
+/** ADP Workforce Now (payroll): workers over mutual TLS, and the event notification queue. See README.md in this folder. */
+export const adp = defineConnector({
+  manifest,
+  create: (ctx, parsed) => createAdp(ctx, parsed),
+});
+
+function createAdp(ctx: ConnectorContext, parsed: ConnectorManifest): ConnectorInstance {
+  const client = createAdpClient(ctx, parsed);
+  return {
+    pullPage: (request) => {
+      if (request.entity !== ENTITY.workers) return Promise.reject(unknownEntity(client, request.entity));
+      return pullWorkers(client, request);
+    },
+    fetchByIds: (entity, ids): Promise<VendorRecord[]> => {
+      if (entity !== ENTITY.workers) return Promise.reject(unknownEntity(client, entity));
+      return fetchWorkers(client, ids);
+    },
+    push: () => Promise.reject(ConnectorConfigError.forSystem(ctx.systemId, 'pushes to ADP (pay data input) are not built yet: see connectors/adp/README.md', 'misconfigured')),
+    pollEvents: (againBatchId, lastDoneBatchId) => pollMessages(client, againBatchId, lastDoneBatchId),
+    requestStats: () => client.http.stats(),
+  };
+}
+
+function unknownEntity(client: AdpClient, entity: string): ConnectorConfigError {
+  return ConnectorConfigError.forSystem(client.ctx.systemId, `ADP ${entity} is not an entity this connector reads (${Object.values(ENTITY).join(', ')})`, 'misconfigured');
+}
