@@ -227,6 +227,7 @@ describe('the access matrix', () => {
       }
     }
     expect(refused).toBeGreaterThan(200);
+    process.stdout.write(`access matrix: ${h.app.apiRoutes.length} routes × ${WHO.length} principals; ${refused} refusals checked\n`);
   });
 
   it('answers an id outside the caller’s scope 404, exactly like a missing one, on every route that takes one', async () => {
@@ -248,6 +249,7 @@ describe('the access matrix', () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+    process.stdout.write(`access matrix: ${checked} out-of-scope and missing ids answered 404 with no data\n`);
   });
 
   it('answers an id inside the caller’s scope with the record, on every detail route', async () => {
@@ -306,6 +308,7 @@ describe('the access matrix', () => {
       }
     }
     expect(contactBodies.length).toBeGreaterThan(100);
+    process.stdout.write(`access matrix: ${contactBodies.length} response bodies to contacts scanned for canaries\n`);
     for (const { where, text } of contactBodies) {
       // The OpenAPI document names every field of the model (it is a description, not data).
       const names = where.endsWith('/openapi.json') ? [] : ['payRateCents', 'otPayRateCents'];
