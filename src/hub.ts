@@ -1,7 +1,7 @@
 import { connectorFor } from '../connectors/index.ts';
 import { credentialEnvVar, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
 import { handlers } from '../jobs/index.ts';
-import { systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
+import { resolveSecretKey, systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
 import { ConfigError, Engine } from './engine/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { nowIso } from './lib/time.ts';
@@ -40,7 +40,8 @@ export class Hub {
   }
 
   store(): Store {
-    this.storeInstance ??= Store.open(this.config.database);
+    // Refuses to start (ConfigFileError naming CROSSWALK_SECRET_KEY) when secrets could not be sealed.
+    this.storeInstance ??= Store.open(this.config.database, { keyring: resolveSecretKey(this.config) });
     return this.storeInstance;
   }
 

@@ -2,15 +2,17 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { timingSafeEqual } from 'node:crypto';
-import type { Hono } from 'hono';
-import { basicAuth } from 'hono/basic-auth';
+import type { Hono, MiddlewareHandler } from 'hono';
+import { startRetention } from './access/retention.ts';
+import { authenticatorFromEnv, mailerFromEnv } from './access/runtime.ts';
 import { createApp, type CrosswalkApp } from './http/app.ts';
 import { createCounters, type HttpCounters } from './http/deps.ts';
 import type { AppEnv } from './http/env.ts';
 import { startServer, type ServerHandle } from './http/server.ts';
 import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
-import { mountConsole } from './http/console/index.ts';
+import { mountConsole, OpsSignIn } from './http/console/index.ts';
+import { signInRequest, SIGN_IN_FAILED, SIGN_IN_LIMITED } from './http/console/auth.ts';
+import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
 import { mountCsvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
@@ -30,6 +32,9 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     store: hub.store(),
     policy: hub.registry(),
     adminToken: config.adminToken,
+    authenticator: authenticatorFromEnv(hub.store(), config.adminToken),
+    mailer: mailerFromEnv(config.database),
+    ...(process.env['CROSSWALK_PUBLIC_URL'] ? { publicUrl: process.env['CROSSWALK_PUBLIC_URL'] } : {}),
     systems: config.systems.map((s) => ({ id: s.id, kind: s.kind })),
     counters,
     log: hub.logger.child({ component: 'http' }),
@@ -70,12 +75,14 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
       });
       mountCsvRoutes(app, api, {
-        store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(), adminToken: config.adminToken,
+        store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(),
         limits: { maxFileBytes: config.http.uploadBodyLimit }, log: hub.logger.child({ component: 'csv' }),
       });
-      mountBullBoard(app, hub);
+      // One password checker for the console and Bull Board: their failed sign-ins count together.
+      const signIn = new OpsSignIn({ store: hub.store() });
+      mountBullBoard(app, hub, { signIn });
       mountConsole(app, {
-        store: hub.store(), policy: hub.registry(), adminToken: config.adminToken, systems: config.systems,
+        store: hub.store(), policy: hub.registry(), signIn, systems: config.systems,
         log: hub.logger.child({ component: 'console' }),
       });
     },
@@ -107,17 +114,59 @@ function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   };
 }
 
-/** Bull Board at /admin/queues, behind basic auth with the admin token as password. */
-function mountBullBoard(app: Hono<AppEnv>, hub: Hub): void {
-  const token = hub.config.adminToken;
+export interface BullBoardOptions {
+  /** The ops users' password checker (share the console's, so failures count together). */
+  readonly signIn: OpsSignIn;
+  /**
+   * Origins besides the request's own that a POST may come from (a TLS proxy's public URL).
+   * @defaultValue []
+   */
+  readonly origins?: readonly string[];
+}
+
+/** The challenge that makes a browser show its sign-in box: every 401 here carries it. */
+const BULL_BOARD_CHALLENGE = 'Basic realm="crosswalk", charset="UTF-8"';
+
+/**
+ * Bull Board at /admin/queues, for active ops admins only: a console session cookie, or Basic
+ * e-mail:password (rate limited and audited with the console's sign-in). A missing or failed
+ * credential is a 401 with `WWW-Authenticate` (answered here, not thrown: the app's error handler
+ * would turn a thrown 401 into JSON without the header). Anything but GET/HEAD/OPTIONS must come
+ * from this origin — Bull Board's own API accepts any body type, so a cross-site `text/plain` form
+ * could otherwise retry, promote or clean jobs with the browser's credentials.
+ */
+export function mountBullBoard(app: Hono<AppEnv>, hub: Hub, options: BullBoardOptions): void {
   const base = '/admin/queues';
-  app.use(
-    `${base}/*`,
-    basicAuth({
-      verifyUser: (_user, password) => token !== null && token !== '' && safeEqual(password, token),
-      realm: 'crosswalk',
-    }),
-  );
+  const { signIn } = options;
+  const extra = allowedOrigins(options.origins ?? []);
+  const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const req = signInRequest(c);
+    const challenge = (message: string) => c.text(message, 401, { 'WWW-Authenticate': BULL_BOARD_CHALLENGE });
+    const header = c.req.header('authorization');
+    let role: string;
+    if (header !== undefined && header.trim() !== '') {
+      const result = await signIn.basic(header, req);
+      if (result === null) return challenge('Bull Board takes Basic e-mail:password of an ops admin, or a console session.');
+      if (!result.ok) {
+        return result.status === 429
+          ? c.text(SIGN_IN_LIMITED, 429, { 'Retry-After': '900', 'WWW-Authenticate': BULL_BOARD_CHALLENGE })
+          : challenge(SIGN_IN_FAILED);
+      }
+      role = result.user.role;
+    } else {
+      const session = await signIn.session(c.req.header('cookie'), req);
+      if (session === null) return challenge('Sign in with the e-mail address and password of an ops admin.');
+      if (!session.ok) return challenge('Your console session has ended; sign in again.');
+      role = session.user.role;
+    }
+    if (role !== 'ops_admin') return c.text(`Bull Board is for ops admins; your role is ${role}.`, 403);
+    const refusal = crossOriginRefusal({ method: c.req.method, url: c.req.url, header: (name) => c.req.header(name) }, extra);
+    if (refusal !== null) return c.text(`${refusal.title}: ${refusal.message}`, 403);
+    await next();
+    return undefined;
+  };
+  // `/admin/queues/*` matches `/admin/queues` itself too (hono), so one registration guards both.
+  app.use(`${base}/*`, guard);
   if (hub.queue().kind !== 'bullmq') {
     app.get(base, (c) => c.text('The inline queue runs jobs in-process; set REDIS_URL to queue on BullMQ and see them here.', 200));
     return;
@@ -126,12 +175,6 @@ function mountBullBoard(app: Hono<AppEnv>, hub: Hub): void {
   adapter.setBasePath(base);
   createBullBoard({ queues: hub.queue().queues(hub.config.systems.map((s) => s.id)).map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
   app.route(base, adapter.registerPlugin());
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function queueMetrics(stats: QueueStats): string {
@@ -144,7 +187,13 @@ function queueMetrics(stats: QueueStats): string {
 
 export async function serveHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<ServerHandle> {
   const app = buildHttpApp(hub);
-  return startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  const server = await startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  // Audit events and idempotent answers past their retention go, now and every six hours.
+  const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));
+  return { ...server, close: async () => {
+    retention.stop();
+    await server.close();
+  } };
 }
 
 export function entityOrNull(name: string | null): EntityName | null {

@@ -2,7 +2,7 @@ import { ConnectorConfigError, parseManifest, sleep, type ConnectorContext } fro
 import { createGustoClient, pathOf, type GustoClient } from './client.ts';
 import { manifest as manifestInput } from './manifest.ts';
 import { WebhookSubscription } from './schemas.ts';
-import { LEARNED_TOKEN_KEY, PENDING_TOKEN_KEY } from './webhook.ts';
+import { AWAITING_KEY, LEARNED_TOKEN_KEY, PENDING_TOKEN_KEY } from './webhook.ts';
 
 const SUBSCRIPTION_KEY = 'webhook.subscriptionUuid';
 
@@ -42,8 +42,10 @@ export interface WebhookSetup {
  *    delivering, signed with that token;
  * 4. the token is kept in the hub state, where every instance's `verifyWebhook` picks it up.
  *
- * A forged handshake cannot plant a token: Gusto refuses it at step 3, and the pending token is
- * then dropped and requested again. Safe to run again: it reuses the subscription for the URL.
+ * The route takes an unsigned handshake only while this runs (`AWAITING_KEY`, with a deadline) and
+ * only the first one: a later body cannot replace a pending token. A forged handshake that came
+ * first cannot plant a token either: Gusto refuses it at step 3, and the pending token is then
+ * dropped and requested again. Safe to run again: it reuses the subscription for the URL.
  */
 export async function setupWebhooks(ctx: ConnectorContext, url: string, options: SetupWebhooksOptions = {}): Promise<WebhookSetup> {
   const apiToken = ctx.credentials['apiToken'] ?? '';
@@ -54,33 +56,47 @@ export async function setupWebhooks(ctx: ConnectorContext, url: string, options:
   const token = { headers, auth: false } as const;
   const types = [...(options.subscriptionTypes ?? ['Employee', 'Payroll'])];
 
-  await ctx.state.set(PENDING_TOKEN_KEY, '');
-  const existing = await findSubscription(client, url, token);
-  let uuid: string;
-  if (existing === null) {
-    const created = await client.http.request({ method: 'POST', path: '/v1/webhook_subscriptions', ...token, body: { url, subscription_types: types } });
-    uuid = WebhookSubscription.parse(created.data).uuid;
-  } else {
-    uuid = existing;
-    await client.http.request({ method: 'PUT', path: pathOf`/v1/webhook_subscriptions/${uuid}`, ...token, body: { subscription_types: types } });
-    await client.http.get(pathOf`/v1/webhook_subscriptions/${uuid}/request_verification_token`, undefined, { ...token, responseType: 'text' });
-  }
-  await ctx.state.set(SUBSCRIPTION_KEY, uuid);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const now = ctx.now ?? Date.now;
+  // Opens the window in which the webhook route takes an unsigned handshake (acceptHandshake),
+  // before Gusto is asked for a token: it may POST it before our request returns. The margin
+  // covers the create call itself; the wait for the token is bounded by timeoutMs.
+  const awaitToken = () => ctx.state.set(AWAITING_KEY, JSON.stringify({ until: now() + timeoutMs + 10_000 }));
 
-  for (let attempt = 1; ; attempt++) {
-    const received = await (options.receiveToken ?? fromState(ctx, options.pollMs ?? 250))(AbortSignal.timeout(options.timeoutMs ?? 60_000));
-    try {
-      const verified = await client.http.request({ method: 'PUT', path: pathOf`/v1/webhook_subscriptions/${uuid}/verify`, ...token, body: { verification_token: received } });
-      await ctx.state.set(LEARNED_TOKEN_KEY, received);
-      await ctx.state.set(PENDING_TOKEN_KEY, '');
-      ctx.logger.info({ systemId: ctx.systemId, subscription: uuid }, 'gusto webhook subscription verified');
-      return { subscriptionUuid: uuid, verificationToken: received, status: WebhookSubscription.parse(verified.data).status ?? 'verified' };
-    } catch (err: unknown) {
-      // Not Gusto's token (a forged handshake, or an old one): drop it and ask Gusto to send it again.
-      if (!(err instanceof ConnectorConfigError) || err.status !== 422 || attempt >= 3 || options.receiveToken !== undefined) throw err;
-      await ctx.state.set(PENDING_TOKEN_KEY, '');
+  await ctx.state.set(PENDING_TOKEN_KEY, '');
+  await awaitToken();
+  try {
+    const existing = await findSubscription(client, url, token);
+    let uuid: string;
+    if (existing === null) {
+      const created = await client.http.request({ method: 'POST', path: '/v1/webhook_subscriptions', ...token, body: { url, subscription_types: types } });
+      uuid = WebhookSubscription.parse(created.data).uuid;
+    } else {
+      uuid = existing;
+      await client.http.request({ method: 'PUT', path: pathOf`/v1/webhook_subscriptions/${uuid}`, ...token, body: { subscription_types: types } });
       await client.http.get(pathOf`/v1/webhook_subscriptions/${uuid}/request_verification_token`, undefined, { ...token, responseType: 'text' });
     }
+    await ctx.state.set(SUBSCRIPTION_KEY, uuid);
+
+    for (let attempt = 1; ; attempt++) {
+      const received = await (options.receiveToken ?? fromState(ctx, options.pollMs ?? 250))(AbortSignal.timeout(timeoutMs));
+      try {
+        const verified = await client.http.request({ method: 'PUT', path: pathOf`/v1/webhook_subscriptions/${uuid}/verify`, ...token, body: { verification_token: received } });
+        await ctx.state.set(LEARNED_TOKEN_KEY, received);
+        ctx.logger.info({ systemId: ctx.systemId, subscription: uuid }, 'gusto webhook subscription verified');
+        return { subscriptionUuid: uuid, verificationToken: received, status: WebhookSubscription.parse(verified.data).status ?? 'verified' };
+      } catch (err: unknown) {
+        // Not Gusto's token (a forged handshake, or an old one): drop it and ask Gusto to send it again.
+        if (!(err instanceof ConnectorConfigError) || err.status !== 422 || attempt >= 3 || options.receiveToken !== undefined) throw err;
+        await ctx.state.set(PENDING_TOKEN_KEY, '');
+        await awaitToken();
+        await client.http.get(pathOf`/v1/webhook_subscriptions/${uuid}/request_verification_token`, undefined, { ...token, responseType: 'text' });
+      }
+    }
+  } finally {
+    // Verified or given up: no subscription awaits a token any more, and nothing stays pending.
+    await ctx.state.set(AWAITING_KEY, '');
+    await ctx.state.set(PENDING_TOKEN_KEY, '');
   }
 }
 

@@ -9,6 +9,12 @@ import { GustoEvent, VerificationBody } from './schemas.ts';
 export const LEARNED_TOKEN_KEY = 'webhook.verificationToken';
 /** Written by `acceptHandshake`; only `setupWebhooks` promotes it, after Gusto confirms it. */
 export const PENDING_TOKEN_KEY = 'webhook.pendingVerificationToken';
+/**
+ * Set by `setupWebhooks` while a subscription it created (or asked a token for) awaits
+ * verification: `{"until": <epoch ms>}`, or '' when none does. Outside that window no unsigned body
+ * is a handshake: it gets 401 like any unsigned delivery and writes nothing.
+ */
+export const AWAITING_KEY = 'webhook.awaitingVerification';
 /** A failed verification re-reads the learned token at most this often (another process may have set it up). */
 const RELOAD_EVERY_MS = 1_000;
 
@@ -31,6 +37,7 @@ export function createWebhooks(ctx: ConnectorContext): GustoWebhooks {
   const configured = ['verificationToken', 'previousVerificationToken'].map((key) => ctx.credentials[key] ?? '').filter((token) => token !== '');
   let learned: string | null = null;
   let loadedAt = Number.NEGATIVE_INFINITY;
+  let handshakes: Promise<unknown> = Promise.resolve();
   const reload = (): void => {
     loadedAt = now();
     ctx.state.get(LEARNED_TOKEN_KEY).then(
@@ -69,9 +76,12 @@ export function createWebhooks(ctx: ConnectorContext): GustoWebhooks {
 
     /**
      * Gusto's subscription handshake: an unsigned POST of `{"verification_token": "…"}` to the
-     * subscription URL. It is not an event: the token is kept as pending and the delivery is
-     * answered without touching the inbox. Anyone can send such a body, so a pending token is
-     * trusted only after Gusto accepts it in `setupWebhooks`' verify call.
+     * subscription URL (reference §5.5). It is not an event: the token is kept as pending and the
+     * delivery is answered without touching the inbox. Anyone can send such a body, so it is taken
+     * only while `setupWebhooks` awaits one (AWAITING_KEY, within its deadline) and only when no
+     * token is pending yet: a later body never replaces the first, and a verified token is never
+     * touched here. The pending token is trusted only after Gusto accepts it in `setupWebhooks`'
+     * verify call; a forged one that came first is refused there, dropped, and Gusto asked again.
      */
     async acceptHandshake(rawBody, headers) {
       if (headerValue(headers, GUSTO_SIGNATURE_HEADER) !== undefined) return false;
@@ -83,9 +93,39 @@ export function createWebhooks(ctx: ConnectorContext): GustoWebhooks {
       }
       const body = VerificationBody.safeParse(json);
       if (!body.success) return false;
-      await ctx.state.set(PENDING_TOKEN_KEY, body.data.verification_token);
-      ctx.logger.info({ systemId: ctx.systemId }, 'gusto webhook verification token received');
-      return true;
+      // One check-then-set at a time in this process, so two bodies racing cannot both see no
+      // pending token. (Across processes the verify step with Gusto stays the gate.)
+      const run = handshakes.then(() => takePending(body.data.verification_token));
+      handshakes = run.then(() => undefined, () => undefined);
+      return await run;
     },
   };
+
+  async function takePending(token: string): Promise<boolean> {
+    if (!awaiting(await ctx.state.get(AWAITING_KEY), now())) {
+      ctx.logger.warn({ systemId: ctx.systemId }, 'unsigned gusto verification body refused: no subscription awaits verification');
+      return false;
+    }
+    const pending = await ctx.state.get(PENDING_TOKEN_KEY);
+    if (pending !== null && pending !== '') {
+      ctx.logger.warn({ systemId: ctx.systemId }, 'unsigned gusto verification body refused: a token is already pending');
+      return false;
+    }
+    await ctx.state.set(PENDING_TOKEN_KEY, token);
+    ctx.logger.info({ systemId: ctx.systemId }, 'gusto webhook verification token received');
+    return true;
+  }
+}
+
+/** Whether the AWAITING_KEY value says a subscription awaits verification at `nowMs`. */
+function awaiting(value: string | null, nowMs: number): boolean {
+  if (value === null || value === '') return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return false;
+  }
+  const until = typeof parsed === 'object' && parsed !== null && 'until' in parsed ? parsed.until : undefined;
+  return typeof until === 'number' && nowMs <= until;
 }

@@ -3,12 +3,15 @@ import { ConfigFileError } from '../config/index.ts';
 import { ConfigError } from '../engine/index.ts';
 import { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
+import { registerAccess } from './commands/access.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerConflicts } from './commands/conflicts.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerIdentity } from './commands/identity.ts';
 import { registerImport } from './commands/import.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerLinks } from './commands/links.ts';
 import { registerMappings } from './commands/mappings.ts';
@@ -16,8 +19,10 @@ import { registerOutbox } from './commands/outbox.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerRuntime } from './commands/runtime.ts';
+import { registerSecrets } from './commands/secrets.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerUsers } from './commands/users.ts';
 
 const ctx = new CliContext();
 const program = new Command('crosswalk')
@@ -41,6 +46,11 @@ registerIdentity(program, ctx);
 registerOutbox(program, ctx);
 registerRuns(program, ctx);
 registerRuntime(program, ctx);
+registerSecrets(program, ctx);
+registerKeys(program, ctx);
+registerUsers(program, ctx);
+registerAccess(program, ctx);
+registerAudit(program, ctx);
 registerDemo(program);
 
 try {

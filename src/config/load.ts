@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { Keyring, SECRET_KEY_ENV, SecretKeyError } from '../lib/secret-box.ts';
 import { CrosswalkConfig, type SystemConfig } from './schema.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -25,6 +26,11 @@ export interface LoadedConfig extends CrosswalkConfig {
   readonly redisUrl: string | null;
   readonly adminToken: string | null;
   readonly logLevel: string;
+  /**
+   * The key ring that seals connector secrets at rest, from CROSSWALK_SECRET_KEY; absent when the
+   * variable is not set (`resolveSecretKey` then generates one for an all-loopback demo, or refuses).
+   */
+  readonly secretKey?: Keyring;
 }
 
 export const DEFAULT_CONFIG_FILE = 'crosswalk.config.yaml';
@@ -32,7 +38,7 @@ export const DEFAULT_CONFIG_FILE = 'crosswalk.config.yaml';
 /**
  * Reads `crosswalk.config.yaml` (or CROSSWALK_CONFIG) and the environment, validates both with zod
  * and resolves paths. Environment: CROSSWALK_DB, REDIS_URL, CROSSWALK_QUEUE_PREFIX, PORT,
- * CROSSWALK_ADMIN_TOKEN, LOG_LEVEL.
+ * CROSSWALK_ADMIN_TOKEN, CROSSWALK_SECRET_KEY, LOG_LEVEL.
  */
 export function loadConfig(options: { file?: string; cwd?: string; env?: Env } = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -67,6 +73,7 @@ export function loadConfig(options: { file?: string; cwd?: string; env?: Env } =
     if (ids.has(system.id)) throw new ConfigFileError([{ key: `systems[${i}].id`, message: `duplicate system id "${system.id}"` }], source);
     ids.add(system.id);
   }
+  const secretKey = readSecretKey(env[SECRET_KEY_ENV]);
   const redisUrl = env['REDIS_URL'] && env['REDIS_URL'].length > 0 ? env['REDIS_URL'] : null;
   if (config.queue.driver === 'bullmq' && redisUrl === null) {
     throw new ConfigFileError([{ key: 'queue.driver', message: 'bullmq needs REDIS_URL in the environment' }], source);
@@ -86,7 +93,18 @@ export function loadConfig(options: { file?: string; cwd?: string; env?: Env } =
     redisUrl,
     adminToken: env['CROSSWALK_ADMIN_TOKEN'] ?? null,
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    ...(secretKey && { secretKey }),
   };
+}
+
+function readSecretKey(value: string | undefined): Keyring | null {
+  if (value === undefined || value.trim() === '') return null;
+  try {
+    return Keyring.parse(value, SECRET_KEY_ENV);
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new ConfigFileError([{ key: SECRET_KEY_ENV, message: err.detail }], 'environment');
+    throw err;
+  }
 }
 
 function resolveFrom(root: string, path: string): string {
@@ -108,8 +126,12 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
  * a real deployment cannot fall back to them.
  */
 export function systemSecretsEnv(config: LoadedConfig, env: Env = process.env): Env {
-  const allLoopback = config.systems.length > 0 && config.systems.every((s) => LOOPBACK.test(new URL(s.baseUrl).hostname));
-  return allLoopback ? { ...config.demoSecrets, ...env } : env;
+  return config.systems.length > 0 && everySystemOnLoopback(config) ? { ...config.demoSecrets, ...env } : env;
+}
+
+/** True when no configured system is reached outside this machine (the demo and local work); true for none. */
+export function everySystemOnLoopback(config: { readonly systems: ReadonlyArray<{ readonly baseUrl: string }> }): boolean {
+  return config.systems.every((s) => LOOPBACK.test(new URL(s.baseUrl).hostname));
 }
 
 export function findSystem(config: LoadedConfig, id: string): SystemConfig {

@@ -68,6 +68,14 @@ export const CrosswalkConfig = z.strictObject({
       graceDays: z.number().int().min(0).default(7),
     })
     .default({ shrinkThreshold: 0.5, graceDays: 7 }),
+  access: z
+    .strictObject({
+      /** Days the access audit keeps its events; older ones are purged by `crosswalk serve` daily and `crosswalk audit purge`. */
+      auditRetentionDays: z.number().int().min(1).default(400),
+      /** Hours an `Idempotency-Key`'s stored answer is replayed. */
+      idempotencyHours: z.number().int().min(1).default(24),
+    })
+    .default({ auditRetentionDays: 400, idempotencyHours: 24 }),
   systems: z.array(SystemConfig).default([]),
   /**
    * Credentials of the local emulators, used only when the variable is unset and every system's

@@ -5,12 +5,13 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Engine, SyncPolicy } from '../engine/index.ts';
-import { requireAdminToken } from '../http/auth.ts';
+import { can, needsEverywhere, NOT_EVERYWHERE } from '../access/policy.ts';
+import { accessFor } from '../http/caller.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { HttpLogger } from '../http/deps.ts';
 import type { AppEnv } from '../http/env.ts';
 import { ApiError, errorResponse, validationError } from '../http/errors.ts';
-import type { RegisteredRoute, RouteRegistrar } from '../http/route.ts';
+import { auditActionOf, type RegisteredRoute, type RouteRegistrar } from '../http/route.ts';
 import { silentLogger } from '../lib/logger.ts';
 import type { MappingRegistry } from '../mapping/index.ts';
 import { ENTITY_NAMES, Id } from '../model/index.ts';
@@ -32,8 +33,6 @@ export interface CsvRouteDeps {
   readonly mappings: MappingRegistry;
   /** For marking exported time (ownership and fan-out). */
   readonly policy: SyncPolicy;
-  /** The bearer token, checked here as well, so the routes are never open whatever they are mounted under. */
-  readonly adminToken: string | null;
   /** `maxFileBytes` should be the configured upload limit (`http.uploadBodyLimit`). */
   readonly limits?: Partial<ImportLimits>;
   /** Where uploads are spooled. @defaultValue the OS temp folder */
@@ -135,7 +134,28 @@ export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const log = deps.log ?? silentLogger();
   const limits = resolveLimits(deps.limits);
-  app.use('*', requireAdminToken(deps.adminToken));
+  // The principal comes from the API's authentication middleware (this app is mounted under /api/v1).
+  // Each route is guarded by the policy action its document names, and audited the same way.
+  for (const doc of csvRouteDocs()) {
+    const relative = doc.path.replace(/^\/api\/v1/, '');
+    app.on(doc.method.toUpperCase(), relative, async (c, next) => {
+      const principal = c.get('principal') ?? null;
+      const audit = auditActionOf(doc);
+      const targetId = c.req.param('id') ?? null;
+      if (audit !== null) c.set('audit', { action: audit.action, targetType: audit.targetType ?? null, targetId });
+      let decision = can(principal, doc.access);
+      // Imports and exports cover every client: a caller granted only some clients may not use them.
+      if (decision.ok && principal !== null && needsEverywhere(doc.access) && !(await accessFor(c, deps.store.repos, new Date().toISOString())).everything) {
+        decision = { ok: false, reason: NOT_EVERYWHERE };
+      }
+      if (!decision.ok) {
+        c.set('audit', { action: audit?.action ?? doc.operationId, targetType: audit?.targetType ?? null, targetId, reason: decision.reason });
+        if (principal === null) throw new ApiError('unauthorized', 'sign in: send Authorization: Bearer <token> or a session cookie');
+        throw new ApiError('forbidden', decision.reason);
+      }
+      await next();
+    });
+  }
   app.onError((err, c) => {
     if (err instanceof MultipartError) {
       const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request';
@@ -260,43 +280,43 @@ export function csvRouteDocs(): RegisteredRoute[] {
   const doc = (d: Omit<RegisteredRoute, 'tag'>): RegisteredRoute => ({ tag: 'csv', ...d });
   return [
     doc({
-      method: 'post', path: '/api/v1/imports', operationId: 'importCsv', summary: 'Import a CSV file (exactly once; dryRun=true writes nothing)',
+      method: 'post', path: '/api/v1/imports', operationId: 'importCsv', access: 'csv.import', audit: { action: 'csv.import', targetType: 'import' }, summary: 'Import a CSV file (exactly once; dryRun=true writes nothing)',
       description: 'Multipart upload: a part named `file` and the fields below. 201 with the import report when rows were committed; 200 for a dry run or a file already imported.',
       body: UploadFields.extend({ file: z.file() }), bodyContentType: 'multipart/form-data',
       errors: ['payload_too_large', 'unsupported_media_type', 'invalid', 'refused'],
       responses: { 200: { description: 'dry run, or the file was already imported', schema: AnyData }, 201: { description: 'the import report', schema: AnyData } },
     }),
     doc({
-      method: 'get', path: '/api/v1/imports', operationId: 'listImports', summary: 'CSV imports, newest first', query: ListQuery,
+      method: 'get', path: '/api/v1/imports', operationId: 'listImports', access: 'csv.import', summary: 'CSV imports, newest first', query: ListQuery,
       responses: { 200: { description: 'a page of imports', schema: z.object({ data: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() }) } },
     }),
     doc({
-      method: 'get', path: '/api/v1/imports/:id', operationId: 'getImport', summary: 'One import with its report', params: IdParam,
+      method: 'get', path: '/api/v1/imports/:id', operationId: 'getImport', access: 'csv.import', summary: 'One import with its report', params: IdParam,
       errors: ['not_found'], responses: { 200: { description: 'the import', schema: AnyData } },
     }),
     doc({
-      method: 'get', path: '/api/v1/imports/:id/errors.csv', operationId: 'getImportErrors', summary: "An import's rejected rows with line, column and reason",
+      method: 'get', path: '/api/v1/imports/:id/errors.csv', operationId: 'getImportErrors', access: 'csv.import', summary: "An import's rejected rows with line, column and reason",
       params: IdParam, errors: ['not_found'], responses: { 200: CsvFile },
     }),
     doc({
-      method: 'get', path: '/api/v1/exports/time', operationId: 'previewTimeExport', summary: 'Preview a payroll file of approved time (marks nothing)',
+      method: 'get', path: '/api/v1/exports/time', operationId: 'previewTimeExport', access: 'csv.export', audit: { action: 'time_entry.export_preview', targetType: 'time_entry' }, summary: 'Preview a payroll file of approved time (marks nothing)',
       query: TimeQuery, responses: { 200: CsvFile },
     }),
     doc({
-      method: 'post', path: '/api/v1/exports/time', operationId: 'exportTime', summary: 'Write a payroll file and mark each entry exported once',
+      method: 'post', path: '/api/v1/exports/time', operationId: 'exportTime', access: 'csv.export', audit: { action: 'time_entry.export', targetType: 'run' }, summary: 'Write a payroll file and mark each entry exported once',
       description: 'The run id is in the `X-Crosswalk-Run` header; `GET /api/v1/exports/time/runs/{id}` downloads the same file again.',
       body: TimeBody, responses: { 201: CsvFile },
     }),
     doc({
-      method: 'get', path: '/api/v1/exports/time/runs/:id', operationId: 'getTimeExportRun', summary: "A past export run's file, again",
+      method: 'get', path: '/api/v1/exports/time/runs/:id', operationId: 'getTimeExportRun', access: 'csv.export', audit: { action: 'time_entry.export_download', targetType: 'run' }, summary: "A past export run's file, again",
       params: IdParam, errors: ['not_found'], responses: { 200: CsvFile },
     }),
     doc({
-      method: 'get', path: '/api/v1/exports/invoices', operationId: 'exportInvoices', summary: 'The invoice register', query: InvoiceQuery,
+      method: 'get', path: '/api/v1/exports/invoices', operationId: 'exportInvoices', access: 'csv.export', audit: { action: 'invoice.export', targetType: 'invoice' }, summary: 'The invoice register', query: InvoiceQuery,
       responses: { 200: CsvFile },
     }),
     doc({
-      method: 'get', path: '/api/v1/exports/entities/:entity', operationId: 'exportEntity', summary: 'Any canonical entity as CSV',
+      method: 'get', path: '/api/v1/exports/entities/:entity', operationId: 'exportEntity', access: 'csv.export', audit: { action: 'entity.export', targetType: 'entity' }, summary: 'Any canonical entity as CSV',
       params: EntityParam, query: EntityQuery, responses: { 200: CsvFile },
     }),
   ];

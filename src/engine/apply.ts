@@ -211,6 +211,18 @@ export class Engine {
         writes.links.push(linkRow(w, { state: 'held', pending, waitingOn: r.waitingOn, reason: r.reason }));
       }
     });
+    // 5b. A contact's role at a worksite never crosses clients, whichever system sends it.
+    if (entity === 'contact_worksite_role' && resolved.length > 0) {
+      const crossing = await crossClientRoles(tx, resolved.map((x) => x.values));
+      for (let i = resolved.length - 1; i >= 0; i--) {
+        const reason = crossing[i];
+        const x = resolved[i];
+        if (reason !== null && reason !== undefined && x !== undefined) {
+          reject(x.w, reason, x.w.link?.canonicalId ?? null);
+          resolved.splice(i, 1);
+        }
+      }
+    }
     const unlinked = resolved.filter((x) => !x.w.link?.canonicalId);
     const identities = await matchIdentities(tx, system, entity, unlinked.map((x) => ({ record: x.w.record, values: x.values })), rules.match.byEmail);
     const identityOf = new Map<Work, Identity>();
@@ -486,4 +498,28 @@ function latestTime(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/**
+ * For each contact–worksite role, why it crosses clients (the contact's client is not the
+ * worksite's), or null. Roles are the permission boundary of the portal: one crossing role would let
+ * a contact approve another client's time.
+ */
+async function crossClientRoles(tx: Repos, rows: readonly FieldMap[]): Promise<Array<string | null>> {
+  const contacts = await tx.canonical.getMany('contact', rows.map((r) => String(r['contactId'])));
+  const worksites = await tx.canonical.getMany('worksite', rows.map((r) => String(r['worksiteId'])));
+  const crossing = rows.flatMap((r) => {
+    const contact = contacts.get(String(r['contactId']));
+    const worksite = worksites.get(String(r['worksiteId']));
+    return contact && worksite && contact.fields['clientId'] !== worksite.fields['clientId'] ? [String(contact.fields['clientId']), String(worksite.fields['clientId'])] : [];
+  });
+  const clients = await tx.canonical.getMany('client', crossing);
+  const name = (id: unknown) => `"${String(clients.get(String(id))?.fields['name'] ?? id)}"`;
+  return rows.map((r) => {
+    const contact = contacts.get(String(r['contactId']));
+    const worksite = worksites.get(String(r['worksiteId']));
+    if (!contact || !worksite || contact.fields['clientId'] === worksite.fields['clientId']) return null;
+    // Names the field first, so a CSV row error points at the Worksite ID column; client names, not ids.
+    return `worksiteId: the worksite belongs to client ${name(worksite.fields['clientId'])}, the contact to client ${name(contact.fields['clientId'])}; a role never crosses clients`;
+  });
 }

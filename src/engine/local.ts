@@ -4,7 +4,7 @@ import type { FieldMap, LedgerEntry, LinkRow, Repos, Scalar } from '../store/ind
 import { refuseChange, statusChange } from './entity-rules.ts';
 import { RefusedError } from './errors.ts';
 import { fanOut } from './fanout.ts';
-import { PORTAL, SHARED, type SyncPolicy } from './policy.ts';
+import { createRuleMatches, PORTAL, SHARED, type SyncPolicy } from './policy.ts';
 
 export interface LocalChange {
   readonly entity: EntityName;
@@ -40,14 +40,6 @@ export async function applyLocalChange(tx: Repos, policy: SyncPolicy, change: Lo
   const { entity } = change;
   const system = change.system ?? PORTAL;
   const def = ENTITIES[entity];
-  if (!change.overrideOwnership) {
-    for (const field of Object.keys(change.changes)) {
-      const owner = policy.ownerOf(entity, field);
-      if (owner !== undefined && owner !== PORTAL && owner !== SHARED && owner !== system) {
-        throw new RefusedError(`${entity}.${field} is owned by ${owner}; change it there`, 'refused');
-      }
-    }
-  }
   for (const field of Object.keys(change.changes)) {
     if (!(field in def.schema.shape)) throw new RefusedError(`${entity} has no field ${field}`, 'invalid');
   }
@@ -57,6 +49,14 @@ export async function applyLocalChange(tx: Repos, policy: SyncPolicy, change: Lo
   const next: FieldMap = {};
   for (const field of Object.keys(def.schema.shape)) next[field] = change.changes[field] ?? current?.fields[field] ?? null;
   for (const [field, value] of Object.entries(change.changes)) next[field] = value;
+  if (!change.overrideOwnership) {
+    for (const field of Object.keys(change.changes)) {
+      const owner = policy.ownerOf(entity, field);
+      if (owner === undefined || owner === PORTAL || owner === SHARED || owner === system) continue;
+      if (current === null && createdInOwner(policy, entity, owner, field, next)) continue;
+      throw new RefusedError(`${entity}.${field} is owned by ${owner}; change it there`, 'refused');
+    }
+  }
   const parsed = def.schema.safeParse(next);
   if (!parsed.success) {
     throw new RefusedError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), 'invalid');
@@ -98,6 +98,17 @@ export async function applyLocalChange(tx: Repos, policy: SyncPolicy, change: Lo
   const requests = fanOut(policy, entity, system, [{ canonicalId: id, changed, next }], new Map([[id, links]]));
   const outboxIds = await tx.outbox.enqueueMany(requests, now);
   return { canonicalId: id, changed, next, outboxIds };
+}
+
+/**
+ * A new record may carry values for fields another system owns when that owner is told of it as a
+ * create: its mapping carries the field out and its create rule takes this record (a requisition
+ * opened in the portal becomes a Bullhorn JobOrder). The values are set once, by the creation the
+ * owner accepts; every later change of the field goes through ownership as usual. Without such a
+ * rule the owner would never hear of the value, so the field stays the owner's to set.
+ */
+function createdInOwner(policy: SyncPolicy, entity: EntityName, owner: string, field: string, next: Readonly<FieldMap>): boolean {
+  return policy.outbound(entity).some((rule) => rule.system === owner && rule.fields.has(field) && createRuleMatches(rule.create, next));
 }
 
 /** Sets one field of a link's base: what the system is now known to hold. */

@@ -1,9 +1,16 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { accessFor } from './caller.ts';
 import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { nowIso } from '../lib/time.ts';
 import { createLogger } from '../lib/logger.ts';
-import { requireAdminToken } from './auth.ts';
+import { authFailureAudit, createAuthenticator } from '../access/authenticate.ts';
+import { clientIp, writeAudit } from './audit.ts';
+import { fromThisOrigin } from './origin.ts';
+import { idempotencyRunner } from './idempotency.ts';
+import { registerAccess } from './routes/access.ts';
+import { registerMe } from './routes/me.ts';
+import { mountSignIn } from './sign-in.ts';
 import { createCounters, type HttpDeps, type ResolvedDeps } from './deps.ts';
 import type { AppEnv } from './env.ts';
 import { envelope, errorResponse } from './errors.ts';
@@ -23,6 +30,9 @@ import { registerSystems } from './routes/systems.ts';
 import { registerTimeEntries } from './routes/time-entries.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1_048_576;
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 
 export type CrosswalkApp = Hono<AppEnv> & {
   /** Every route registered through the registrar: the OpenAPI document's source. */
@@ -69,9 +79,44 @@ export function createApp(input: HttpDeps): CrosswalkApp {
     if (counter) counter.count++;
     else deps.counters.httpResponses.set(key, { method: c.req.method, route, status: c.res.status, count: 1 });
   });
-  app.use('/api/v1/*', requireAdminToken(deps.adminToken));
+  const authenticator = deps.authenticator ?? createAuthenticator({ store: deps.store, now: deps.now, adminToken: deps.adminToken });
+  // Every API request resolves its one principal before any route runs (null: nobody signed in; the
+  // route's policy action decides whether that is enough). A credential that fails is a 401 with the
+  // reason, and an audit row — never a fall back to anonymous.
+  app.use('/api/v1/*', async (c, next) => {
+    c.set('principal', null);
+    const result = await authenticator.authenticate({
+      authorization: c.req.header('authorization'), cookie: c.req.header('cookie'), ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null,
+    });
+    if (result.ok === false) {
+      deps.store.repos.audit.append([authFailureAudit(result, { at: deps.now(), ip: clientIp(c), userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null, requestId: c.get('requestId') })]);
+      return c.json(envelope('unauthorized', result.reason), 401, { 'WWW-Authenticate': 'Bearer realm="crosswalk", error="invalid_token"' });
+    }
+    if (result.ok === true) {
+      const principal = result.principal;
+      // A browser's cookie rides along on any site's form: a cookie-authenticated write must come
+      // from this origin (API keys and bearer tokens are never sent by a browser on its own).
+      if (principal.credential.type === 'session' && !SAFE_METHODS.has(c.req.method) && !fromThisOrigin(c.req.url, c.req.header('origin'), c.req.header('sec-fetch-site'))) {
+        return c.json(envelope('forbidden', 'a cookie-authenticated write must come from this origin'), 403);
+      }
+      c.set('principal', principal);
+    }
+    await next();
+    // The access audit: what the route marked (writes, sensitive reads, refusals), with the outcome.
+    const mark = c.get('audit');
+    if (mark !== undefined) {
+      const status = c.res.status;
+      writeAudit(deps.store, c, {
+        principal: c.get('principal') ?? null, requestId: c.get('requestId') ?? null, action: mark.action, targetType: mark.targetType, targetId: mark.targetId,
+        outcome: status < 400 ? 'success' : status === 401 || status === 403 ? 'denied' : 'failure',
+        reason: mark.reason ?? (status < 400 ? null : `HTTP ${status}`),
+      }, deps.now());
+    }
+    return undefined;
+  });
 
-  const api = createRegistrar(app, deps.jsonBodyLimit);
+  const everywhere = async (c: Context<AppEnv>) => (await accessFor(c, deps.store.repos, deps.now())).everything;
+  const api = createRegistrar(app, deps.jsonBodyLimit, idempotencyRunner(deps.store, deps.now), everywhere);
   registerRecords(api, deps);
   registerLedger(api, deps);
   registerConflicts(api, deps);
@@ -84,6 +129,9 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerAssignments(api, deps);
   registerHealth(api, deps);
   registerMetrics(api, deps);
+  registerMe(api, deps);
+  registerAccess(api, deps);
+  mountSignIn(app, api, deps);
   registerOpenApi(api);
   deps.mount?.(app, api);
 

@@ -1,4 +1,6 @@
 import type { Hono } from 'hono';
+import type { Authenticator } from '../access/authenticate.ts';
+import type { Mailer } from '../access/mail/mailer.ts';
 import type { SyncPolicy } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
@@ -56,10 +58,16 @@ export interface HttpDeps {
   readonly store: Store;
   readonly policy: SyncPolicy;
   /**
-   * The bearer token every `/api/v1` route requires. Null or empty: the API answers 401 to
-   * everything, saying CROSSWALK_ADMIN_TOKEN is unset.
+   * CROSSWALK_ADMIN_TOKEN: accepted only to create the first ops user, and only when it is at least
+   * 32 characters. Null: the API has no bootstrap credential (create users with the CLI).
    */
   readonly adminToken: string | null;
+  /** Resolves each request's principal. @defaultValue createAuthenticator over the store and admin token */
+  readonly authenticator?: Authenticator;
+  /** Delivers magic links. Absent: `POST /api/v1/auth/magic-link` answers 501. */
+  readonly mailer?: Mailer;
+  /** The public base URL magic links point at. @defaultValue the request's own origin */
+  readonly publicUrl?: string;
   readonly systems: readonly HttpSystem[];
   /** The clock, ISO-8601 UTC. @defaultValue nowIso */
   readonly now?: () => string;

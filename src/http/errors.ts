@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { CredentialError } from '../access/credentials/secret.ts';
 import { ConfigError, RefusedError } from '../engine/index.ts';
 import type { HttpLogger } from './deps.ts';
 import type { AppEnv } from './env.ts';
@@ -97,11 +98,16 @@ const REFUSED_STATUS: Readonly<Record<RefusedError['code'], ErrorCode>> = { not_
  * anything else is a 500 with a generic message and the request id, and is logged with its stack.
  */
 export function errorResponse(err: unknown, c: Context<AppEnv>, log: HttpLogger): Response {
-  if (err instanceof ApiError) return c.json(envelope(err.code, err.message, err.details), err.status);
+  if (err instanceof ApiError) {
+    // Every 401 says how to authenticate (RFC 9110 §11.6.1).
+    if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="crosswalk"');
+    return c.json(envelope(err.code, err.message, err.details), err.status);
+  }
   if (err instanceof RefusedError) {
     const code = REFUSED_STATUS[err.code];
     return c.json(envelope(code, err.message), ERROR_CODES[code]);
   }
+  if (err instanceof CredentialError) return c.json(envelope('invalid', err.message), ERROR_CODES.invalid);
   if (err instanceof ConfigError) return c.json(envelope('config_error', err.message), ERROR_CODES.config_error);
   if (err instanceof z.ZodError) {
     const e = validationError('input', err);

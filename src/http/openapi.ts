@@ -6,7 +6,8 @@ type JsonSchema = Record<string, unknown>;
 
 /** Error codes any route may answer with; `errors` on a route adds its own. */
 const ALWAYS: readonly ErrorCode[] = ['invalid_request', 'internal'];
-const WITH_TOKEN: readonly ErrorCode[] = ['unauthorized'];
+// A route that needs a principal can refuse one (401) or the one it got (403: its policy action).
+const WITH_TOKEN: readonly ErrorCode[] = ['unauthorized', 'forbidden'];
 const WITH_BODY: readonly ErrorCode[] = ['invalid_json', 'payload_too_large', 'unsupported_media_type'];
 const WITHOUT_BODY: readonly ErrorCode[] = ['body_not_allowed'];
 
@@ -42,7 +43,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 function errorResponses(route: RegisteredRoute): Record<string, JsonSchema> {
   const codes = new Set<ErrorCode>([
     ...ALWAYS,
-    ...(route.public ? [] : WITH_TOKEN),
+    ...(route.access === 'public' ? [] : WITH_TOKEN),
     ...(route.body ? WITH_BODY : WITHOUT_BODY),
     ...(route.errors ?? []),
   ]);
@@ -72,7 +73,7 @@ function operation(route: RegisteredRoute): JsonSchema {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
-    security: route.public ? [] : [{ bearer: [] }],
+    security: route.access === 'public' ? [] : [{ bearer: [] }, { session: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
       ? { requestBody: { required: !route.bodyOptional, content: { [route.bodyContentType ?? 'application/json']: { schema: jsonSchema(route.body, 'input') } } } }
@@ -99,11 +100,11 @@ export function buildOpenApi(routes: readonly RegisteredRoute[]): JsonSchema {
       title: 'Crosswalk API',
       version: '1.0.0',
       description:
-        'Canonical reads, the sync ledger, conflicts and their resolution, runs, the queues of record, sync triggers and portal actions. Every /api/v1 route needs `Authorization: Bearer <CROSSWALK_ADMIN_TOKEN>`; every error is `{ error: { code, message, details? } }`.',
+        'Canonical reads, the sync ledger, conflicts and their resolution, runs, the queues of record, sync triggers and portal actions. Every /api/v1 route but the public ones acts as one authenticated principal: `Authorization: Bearer` with an API key (`cw_live_…`), an OIDC token or a view-as token, or the `cw_session` cookie of a magic-link sign-in. What each principal may see is scoped by its roles; an id outside its scope answers 404. Every error is `{ error: { code, message, details? } }`.',
     },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'cw_session' } },
       schemas: { Error: jsonSchema(ErrorEnvelope, 'output') },
     },
   };

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { can, needsEverywhere, NOT_EVERYWHERE, type Action } from '../access/policy.ts';
 import { hasBody, readJsonBody } from './body.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError, validationError, type ErrorCode } from './errors.ts';
@@ -33,8 +34,22 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   readonly summary: string;
   readonly description?: string;
   readonly tag: string;
-  /** No bearer token needed (`/health`, `/metrics`). @defaultValue false */
-  readonly public?: boolean;
+  /**
+   * The policy action that guards the route (src/access/policy.ts): who may call it at all. Required:
+   * a route without one does not compile, and the access matrix test walks every route's action.
+   * Which rows it may touch is the handler's part, through the same policy's scope.
+   */
+  readonly access: Action;
+  /**
+   * What the access audit records for a call. Default: every POST as `<operationId>`, GETs not at
+   * all; reads of time, invoices, rates and documents name their action here.
+   */
+  readonly audit?: { readonly action: string; readonly targetType?: string } | false;
+  /**
+   * False for a POST whose answer holds a secret shown once (a new API key, a view-as token): its
+   * answer is never stored for replay, and an `Idempotency-Key` on it is a 400. @defaultValue true
+   */
+  readonly idempotent?: false;
   readonly params?: P;
   readonly query?: Q;
   /** Absent: the route takes no body and refuses one that arrives. */
@@ -56,6 +71,9 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 
 /** What the OpenAPI document is built from: a route without its handler. */
 export type RegisteredRoute = Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType | undefined>, 'handler'>;
+
+/** Runs an idempotent POST: replays a stored answer or runs `run` and stores its answer. */
+export type IdempotencyRunner = (c: Context<AppEnv>, key: string, bodyText: string, run: () => Promise<Response>) => Promise<Response>;
 
 export interface RouteRegistrar {
   route<P extends z.ZodType = NoInput, Q extends z.ZodType = NoInput, B extends z.ZodType | undefined = undefined>(
@@ -93,7 +111,19 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
   return result.data;
 }
 
-export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number): RouteRegistrar {
+/** The audit action of a call, or null when the route is not audited. */
+export function auditActionOf(route: RegisteredRoute): { readonly action: string; readonly targetType?: string } | null {
+  if (route.audit === false) return null;
+  if (route.audit !== undefined) return route.audit;
+  return route.method === 'post' ? { action: route.operationId } : null;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Whether the caller sees every client (loads its roles once per request). */
+export type EverywhereCheck = (c: Context<AppEnv>) => Promise<boolean>;
+
+export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempotent?: IdempotencyRunner, everywhere?: EverywhereCheck): RouteRegistrar {
   const routes: RegisteredRoute[] = [];
   const add = (doc: RegisteredRoute) => {
     if (routes.some((r) => r.method === doc.method && r.path === doc.path)) {
@@ -112,17 +142,46 @@ export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number): Route
       add(doc);
       const paramsSchema: z.ZodType = spec.params ?? NoInput;
       const querySchema: z.ZodType = spec.query ?? NoInput;
+      const audit = auditActionOf(doc);
       app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-        const params = parse(paramsSchema, c.req.param(), 'params') as z.output<P>;
-        const query = parse(querySchema, queryObject(c), 'query') as z.output<Q>;
-        let body: unknown = undefined;
-        if (spec.body === undefined) {
-          if (hasBody(c.req.raw)) throw new ApiError('body_not_allowed', `${spec.method.toUpperCase()} ${spec.path} takes no body`);
-        } else {
-          const raw = await readJsonBody(c, jsonBodyLimit);
-          body = parse(spec.body, raw === undefined && spec.bodyOptional ? {} : raw, 'body');
+        // Function-level authorization before anything is parsed: a caller who may not use the route
+        // learns nothing from its validation errors.
+        const principal = c.get('principal') ?? null;
+        const targetId = c.req.param('id') ?? null;
+        // What the access audit records for this call (the app's audit middleware writes it with the status).
+        if (audit !== null) c.set('audit', { action: audit.action, targetType: audit.targetType ?? null, targetId });
+        // Under view-as every request is audited, with the ops user behind it.
+        else if (principal?.credential.type === 'view_as') c.set('audit', { action: `view_as.${spec.operationId}`, targetType: null, targetId });
+        let decision = can(principal, spec.access);
+        if (decision.ok && needsEverywhere(spec.access) && principal !== null && !(await (everywhere?.(c) ?? Promise.resolve(false)))) {
+          decision = { ok: false, reason: NOT_EVERYWHERE };
         }
-        return handler({ params, query, body } as RouteInput<P, Q, B>, c);
+        if (!decision.ok) {
+          // A refusal is audited whatever the route: denied calls are what an audit is read for.
+          c.set('audit', { action: audit?.action ?? spec.operationId, targetType: audit?.targetType ?? null, targetId, reason: decision.reason });
+          if (principal === null) throw new ApiError('unauthorized', 'sign in: send Authorization: Bearer <token> or a session cookie');
+          throw new ApiError('forbidden', decision.reason);
+        }
+        const run = async (): Promise<Response> => {
+          const params = parse(paramsSchema, c.req.param(), 'params') as z.output<P>;
+          const query = parse(querySchema, queryObject(c), 'query') as z.output<Q>;
+          let body: unknown = undefined;
+          if (spec.body === undefined) {
+            if (hasBody(c.req.raw)) throw new ApiError('body_not_allowed', `${spec.method.toUpperCase()} ${spec.path} takes no body`);
+          } else {
+            const raw = c.get('rawBody'); // set below when the idempotency layer read the body first
+            const value = raw === undefined ? await readJsonBody(c, jsonBodyLimit) : raw === null ? undefined : raw;
+            body = parse(spec.body, value === undefined && spec.bodyOptional ? {} : value, 'body');
+          }
+          return handler({ params, query, body } as RouteInput<P, Q, B>, c);
+        };
+        const key = c.req.header('idempotency-key');
+        if (spec.method !== 'post' || key === undefined || idempotent === undefined) return run();
+        if (spec.idempotent === false) throw new ApiError('invalid_request', `${spec.path} answers with a secret shown once, so it takes no Idempotency-Key (its answer is never stored)`);
+        if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+        const raw = spec.body === undefined ? undefined : await readJsonBody(c, jsonBodyLimit);
+        c.set('rawBody', raw === undefined ? null : raw); // the body is read once; run() takes it from here
+        return idempotent(c, key, raw === undefined ? '' : JSON.stringify(raw), run);
       });
     },
   };

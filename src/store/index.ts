@@ -10,4 +10,7 @@ export type { InboxQuery } from './sqlite/inbox-repo.ts';
 export type { InboxInsert, InboxWriter, NewInboxRow } from './sqlite/inbox-writer.ts';
 export type { RunQuery } from './sqlite/runs-repo.ts';
 export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkHash, NewImport, PayrollEntryRow } from './sqlite/imports-repo.ts';
+export * from './access-types.ts';
+export type { AuditQuery } from './sqlite/audit-repo.ts';
+export type { SqlScope } from './sqlite/canonical-repo.ts';
 export type { IdentityQuery } from './sqlite/identity-repo.ts';

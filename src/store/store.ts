@@ -1,9 +1,13 @@
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { AsyncMutex } from '../lib/async-mutex.ts';
+import type { Keyring } from '../lib/secret-box.ts';
+import { AccessRepo } from './sqlite/access-repo.ts';
+import { AuditRepo } from './sqlite/audit-repo.ts';
 import { CanonicalRepo } from './sqlite/canonical-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
+import { IdempotencyRepo } from './sqlite/idempotency-repo.ts';
 import { IdentityRepo } from './sqlite/identity-repo.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
@@ -34,6 +38,11 @@ export interface Repos {
   readonly reconcile: ReconcileRepo;
   /** CSV imports and exports: file identity, progress, row errors, and their bulk reads. */
   readonly imports: ImportsRepo;
+  /** Ops users, grants, API keys, sessions, magic links. */
+  readonly access: AccessRepo;
+  /** The append-only access audit. */
+  readonly audit: AuditRepo;
+  readonly idempotency: IdempotencyRepo;
   /** The identity review queue: parked external records and ops' answers. */
   readonly identity: IdentityRepo;
 }
@@ -60,7 +69,11 @@ export class Store {
   private readonly mutex = new AsyncMutex();
   private writer: InboxWriter | null = null;
 
-  private constructor(readonly db: SqliteDatabase, readonly path: string) {
+  private constructor(
+    readonly db: SqliteDatabase,
+    readonly path: string,
+    keyring: Keyring | null,
+  ) {
     this.statements = new Statements(db);
     const s = this.statements;
     this.repos = {
@@ -73,19 +86,26 @@ export class Store {
       runs: new RunsRepo(s),
       cursors: new CursorsRepo(s),
       slots: new SlotsRepo(s),
-      state: new StateRepo(s),
+      state: new StateRepo(s, keyring),
       reconcile: new ReconcileRepo(s),
       imports: new ImportsRepo(s),
+      access: new AccessRepo(s),
+      audit: new AuditRepo(s),
+      idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
 
-  /** Opens the file and applies pending migrations. */
-  static open(path: string, options: OpenOptions & { migrate?: boolean } = {}): Store {
+  /**
+   * Opens the file and applies pending migrations. `keyring` seals connector state at rest; without
+   * one the store opens, but connector state can neither be written nor its sealed values read
+   * (the hub always passes one: see `resolveSecretKey`).
+   */
+  static open(path: string, options: OpenOptions & { migrate?: boolean; keyring?: Keyring } = {}): Store {
     const db = openDatabase(path, options);
     if (options.migrate ?? true) runMigrations(db);
-    return new Store(db, path);
+    return new Store(db, path, options.keyring ?? null);
   }
 
   /** Prepared statements on this connection, for stores that extend the schema (staging, imports). */

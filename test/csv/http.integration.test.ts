@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGrant, createUser } from '../../src/access/admin.ts';
+import { createApiKey } from '../../src/access/credentials/api-keys.ts';
 import { mountCsvRoutes } from '../../src/csv/http.ts';
 import type { ImportReport } from '../../src/csv/report.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -9,22 +11,37 @@ import { startServer, type ServerHandle } from '../../src/http/server.ts';
 import { timeCsv, weekdays } from './support/files.ts';
 import { CORPUS_DIR, T0, worldFrom, worldTemplate, type World, type WorldTemplate } from './support/world.ts';
 
-const TOKEN = 'csv-test-token-51d0';
+/** The bootstrap admin token: it only creates the first ops user, so the calls here use real keys. */
+const TOKEN = 'csv-test-admin-token-51d0-7c2e9a04b8f3d6';
 const UPLOAD_LIMIT = 64 * 1024;
 let template: WorldTemplate;
 let world: World;
 let server: ServerHandle;
+/** Keys of users: ops_admin (what the calls send), billing (may import and export), coordinator (may not). */
+const keys = { ops: '', billing: '', coordinator: '' };
 
 beforeAll(async () => {
   template = await worldTemplate({ timeEntries: true });
   world = worldFrom(template);
   const deps = {
-    store: world.store, engine: world.engine, mappings: world.mappings, policy: world.policy, adminToken: TOKEN,
+    store: world.store, engine: world.engine, mappings: world.mappings, policy: world.policy,
     limits: { maxFileBytes: UPLOAD_LIMIT }, tempDir: world.temp.dir, now: () => T0,
   };
   // Mounted the way serve mounts it: under /api/v1, behind the API's own bearer check, documented in its OpenAPI.
   const app = createApp({ store: world.store, policy: world.policy, adminToken: TOKEN, systems: [], now: () => T0, mount: (a, api) => mountCsvRoutes(a, api, deps) });
   server = await startServer(app, { host: '127.0.0.1', port: 0 });
+  for (const role of ['ops_admin', 'billing', 'coordinator'] as const) {
+    const key = await world.store.unitOfWork(async (tx) => {
+      const user = await createUser(tx, { email: `${role}@staff.example.test`, role }, T0);
+      // The billing team holds a grant on every client: imports and exports cross clients.
+      if (role === 'billing') await createGrant(tx, { subjectKind: 'user', subjectId: user.id, role: 'billing' }, 'test', T0);
+      return (await createApiKey(tx, {
+        name: role, ownerKind: 'user', ownerId: user.id, role: null, scopes: ['read', 'write'], clientId: null, worksiteId: null, expiresAt: null, createdBy: 'test',
+      }, T0)).key;
+    });
+    keys[role === 'ops_admin' ? 'ops' : role] = key;
+  }
+  auth.authorization = `Bearer ${keys.ops}`;
 });
 afterAll(async () => {
   await server.close();
@@ -32,7 +49,7 @@ afterAll(async () => {
   template.dispose();
 });
 
-const auth = { authorization: `Bearer ${TOKEN}` };
+const auth = { authorization: '' }; // the ops key, once beforeAll made it
 
 function form(fields: Record<string, string>, file?: { name: string; data: string | Buffer }): FormData {
   const f = new FormData();
@@ -117,6 +134,15 @@ describe('POST /api/v1/imports (multipart)', () => {
     expect(justOver.body.error.message).toBe(`the file is larger than ${UPLOAD_LIMIT} bytes (limit maxFileBytes)`);
     const anonymous = await upload({ kind: 'time_entries' }, { name: 'x.csv', data: hours }, {});
     expect(anonymous.status).toBe(401);
+    // Who may: ops admins and billing users; not the bootstrap token, not a coordinator.
+    const bootstrap = await upload({ kind: 'time_entries' }, { name: 'x.csv', data: hours }, { authorization: `Bearer ${TOKEN}` });
+    expect(bootstrap.status).toBe(403);
+    expect(bootstrap.body.error.code).toBe('forbidden');
+    const coordinator = await upload({ kind: 'time_entries' }, { name: 'x.csv', data: hours }, { authorization: `Bearer ${keys.coordinator}` });
+    expect(coordinator.status).toBe(403);
+    expect(coordinator.body.error.message).toBe('role coordinator may not do this');
+    const billing = await upload({ kind: 'time_entries', dryRun: 'true' }, { name: 'x.csv', data: timeCsv([{ placement: 'asg-000005', date: '11/23/2026' }]) }, { authorization: `Bearer ${keys.billing}` });
+    expect(billing.status).toBe(200);
   });
 });
 
@@ -150,6 +176,8 @@ describe('exports over HTTP', () => {
     expect(JSON.parse(bad.bytes.toString('utf8'))).toMatchObject({ error: { code: 'invalid_request', details: [{ path: 'query.period' }] } });
     expect((await get('/api/v1/exports/entities/payslip')).status).toBe(400);
     expect((await get('/api/v1/exports/time/runs/not-a-run')).status).toBe(404);
+    expect((await get('/api/v1/exports/entities/candidate', { headers: { authorization: `Bearer ${keys.coordinator}` } })).status).toBe(403);
+    expect((await get('/api/v1/exports/entities/candidate', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(403);
   });
 
   it('streams entity exports and the invoice register', async () => {
@@ -187,6 +215,6 @@ describe('the CSV routes in the OpenAPI document', () => {
     const preview = doc.paths['/api/v1/exports/time']?.['get'] as { parameters: Array<{ name: string; required: boolean }>; responses: Record<string, { content?: Record<string, unknown> }> };
     expect(preview.parameters.map((p) => [p.name, p.required])).toEqual([['format', true], ['period', true], ['includeExported', false]]);
     expect(Object.keys(preview.responses['200']?.content ?? {})).toEqual(['text/csv; charset=utf-8']);
-    expect(doc.paths['/api/v1/exports/entities/{entity}']?.['get']).toMatchObject({ security: [{ bearer: [] }] });
+    expect(doc.paths['/api/v1/exports/entities/{entity}']?.['get']).toMatchObject({ security: [{ bearer: [] }, { session: [] }] });
   });
 });

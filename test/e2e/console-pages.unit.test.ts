@@ -3,7 +3,7 @@ import { createApp, type CrosswalkApp } from '../../src/http/app.ts';
 import { mountConsole } from '../../src/http/console/index.ts';
 import { FORM_BODY_LIMIT } from '../../src/http/console/input.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
-import { AUTH, captureLog, consoleApp, NOW, seedConsoleWorld, TOKEN, USER, type CapturedLog, type ConsoleWorld } from './support/console.ts';
+import { AUTH, captureLog, consoleApp, NOW, seedConsoleWorld, type CapturedLog, type ConsoleWorld } from './support/console.ts';
 
 let t: TempStore;
 let w: ConsoleWorld;
@@ -43,7 +43,7 @@ describe('console reads', () => {
   it('names the systems from recent runs when none are configured', async () => {
     const unconfigured = createApp({
       store: t.store, policy: w.policy, adminToken: null, systems: [], log,
-      mount: (hub) => mountConsole(hub, { store: t.store, policy: w.policy, adminToken: TOKEN, log }),
+      mount: (hub) => mountConsole(hub, { store: t.store, policy: w.policy, log }),
     });
     const text = await (await unconfigured.request('/console', { headers: AUTH })).text();
     expect(text).toContain('href="/console/runs?system=ats"');
@@ -174,7 +174,7 @@ describe('console input validation: a 4xx page with the reason, never a 500', ()
 });
 
 describe('console conflict resolution', () => {
-  it('takes the incoming value as console:<user>, with the reason, and says so on the page', async () => {
+  it('takes the incoming value as user:<id> of the signed-in ops user, with the reason, and says so on the page', async () => {
     const r = await post(`/console/conflicts/${w.conflictId}/resolve`, new URLSearchParams({ choice: 'incoming', reason: 'the ATS has the new number', value: 'ignored' }));
     expect(r.status).toBe(200);
     const text = await r.text();
@@ -183,9 +183,9 @@ describe('console conflict resolution', () => {
     expect(text).toContain('the value is now &quot;555-0300&quot;');
     expect(text).not.toContain(`data-conflict="${w.conflictId}"`);
     expect(await phone()).toBe('555-0300');
-    expect(await conflict()).toMatchObject({ status: 'resolved', resolution: 'incoming', resolvedBy: `console:${USER}`, resolutionReason: 'the ATS has the new number', resolvedAt: NOW });
+    expect(await conflict()).toMatchObject({ status: 'resolved', resolution: 'incoming', resolvedBy: `user:${w.opsUserId}`, resolutionReason: 'the ATS has the new number', resolvedAt: NOW });
     const [entry] = (await t.store.repos.ledger.query({ canonicalId: w.clientId, limit: 100 })).filter((e) => e.action === 'resolve');
-    expect(entry).toMatchObject({ actor: `console:${USER}`, outcome: 'applied', diff: [{ field: 'phone', from: '555-0200', to: '555-0300', result: 'applied' }] });
+    expect(entry).toMatchObject({ actor: `user:${w.opsUserId}`, outcome: 'applied', diff: [{ field: 'phone', from: '555-0200', to: '555-0300', result: 'applied' }] });
   });
 
   it('keeps the current value', async () => {
@@ -222,7 +222,7 @@ describe('console conflict resolution', () => {
     await post(`/console/conflicts/${w.conflictId}/resolve`, new URLSearchParams({ choice: 'incoming' }));
     const again = await post(`/console/conflicts/${w.conflictId}/resolve`, new URLSearchParams({ choice: 'current' }));
     expect(again.status).toBe(409);
-    expect(await again.text()).toContain(`already resolved by console:${USER}`);
+    expect(await again.text()).toContain(`already resolved by user:${w.opsUserId}`);
     expect(await phone()).toBe('555-0300');
 
     const missing = await post('/console/conflicts/no-such-conflict/resolve', new URLSearchParams({ choice: 'current' }));
@@ -238,7 +238,7 @@ describe('console conflict resolution', () => {
     expect(text).toContain('1 of 2 conflicts resolved');
     expect(text).toContain('Conflict no-such-conflict was not found');
     expect(text).toContain('<option value="client" selected>');
-    expect(await conflict()).toMatchObject({ status: 'resolved', resolution: 'current', resolvedBy: `console:${USER}`, resolutionReason: 'bulk' });
+    expect(await conflict()).toMatchObject({ status: 'resolved', resolution: 'current', resolvedBy: `user:${w.opsUserId}`, resolutionReason: 'bulk' });
   });
 });
 

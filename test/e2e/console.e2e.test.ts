@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
-import { ATTRIBUTE_BREAKER, consoleApp, PARKED_ERROR, SCRIPT_NAME, seedConsoleWorld, TOKEN, USER, type ConsoleWorld } from './support/console.ts';
+import { ATTRIBUTE_BREAKER, consoleApp, PARKED_ERROR, PASSWORD, SCRIPT_NAME, seedConsoleWorld, USER, type ConsoleWorld } from './support/console.ts';
 
 /** Debian's chromium: CI installs it; a machine without it must say so, not skip. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   hub = await startServer(consoleApp(t.store, w.policy), { host: '127.0.0.1', port: 0 });
   ({ server: attacker, url: attackerUrl } = await startAttacker(`${hub.url}/console/conflicts/${w.conflictId}/resolve`));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  ops = await browser.newContext({ httpCredentials: { username: USER, password: TOKEN } });
+  ops = await browser.newContext();
   page = await ops.newPage();
   // Fail in seconds, not Playwright's 30 s, when a page is not what the test expects.
   page.setDefaultTimeout(10_000);
@@ -62,29 +62,32 @@ const phone = async () => (await t.store.repos.canonical.get('client', w.clientI
 // The tests share one browser and one store and run in file order: the CSRF attempt needs the
 // conflict still open, the resolution then closes it.
 describe('the ops console in a real browser', () => {
-  it('answers 401 to a request without credentials and to a browser with a wrong password', async () => {
-    // Without credentials, Playwright's Chromium cancels the challenge as a network error rather
-    // than showing the page, so the anonymous request goes without the browser.
-    const anonymous = await fetch(`${hub.url}/console/conflicts`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
-    const text = await anonymous.text();
-    expect(text).toContain('admin token as the password');
-    expect(text).not.toContain('data-conflict');
+  it('sends a browser without a session to the sign-in form, refuses a wrong password, and signs in through the form', async () => {
+    const anonymous = await fetch(`${hub.url}/console/conflicts`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/console/login');
 
-    const context = await browser.newContext({ httpCredentials: { username: USER, password: 'guess' } });
-    try {
-      const intruder = await context.newPage();
-      const response = await intruder.goto(`${hub.url}/console/conflicts`);
-      expect(response?.status()).toBe(401);
-      expect(await intruder.locator('main').textContent()).toContain('The password is not the admin token');
-      expect(await intruder.locator('tr[data-conflict]').count()).toBe(0);
-    } finally {
-      await context.close();
-    }
+    await page.goto(`${hub.url}/console/conflicts`);
+    await page.waitForURL('**/console/login');
+    expect(await page.locator('tr[data-conflict]').count()).toBe(0);
+    await page.getByRole('textbox', { name: 'e-mail address' }).fill(USER);
+    await page.getByLabel('password').fill('a wrong password');
+    const refused = page.waitForResponse((r) => r.url().endsWith('/console/login') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect((await refused).status()).toBe(401);
+    await page.locator('.banner.refused').waitFor();
+    expect(await page.locator('main').textContent()).toContain('Sign-in failed');
+    expect(await page.getByRole('textbox', { name: 'e-mail address' }).inputValue()).toBe(USER);
+
+    await page.getByLabel('password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${hub.url}/console`);
+    expect(await page.locator('header').textContent()).toContain(`signed in as ${USER}`);
+    const [cookie] = await ops.cookies();
+    expect(cookie).toMatchObject({ name: 'cw_session', httpOnly: true, sameSite: 'Lax', secure: false });
   });
 
-  it('refuses a form on another origin that posts to the console with the user\'s credentials', async () => {
+  it('refuses a form on another origin that posts to the console with the user\'s session cookie', async () => {
     await page.goto(attackerUrl);
     const refused = page.waitForResponse((r) => r.url().endsWith('/resolve') && r.status() !== 401);
     await page.getByRole('button', { name: 'claim your prize' }).click();
@@ -109,7 +112,7 @@ describe('the ops console in a real browser', () => {
 
     expect(await phone()).toBe('555-0300');
     const resolutions = (await t.store.repos.ledger.query({ canonicalId: w.clientId, limit: 100 })).filter((e) => e.action === 'resolve');
-    expect(resolutions).toEqual([expect.objectContaining({ actor: `console:${USER}`, outcome: 'applied', diff: [{ field: 'phone', from: '555-0200', to: '555-0300', result: 'applied' }] })]);
+    expect(resolutions).toEqual([expect.objectContaining({ actor: `user:${w.opsUserId}`, outcome: 'applied', diff: [{ field: 'phone', from: '555-0200', to: '555-0300', result: 'applied' }] })]);
     const seq = resolutions[0]?.seq ?? -1;
 
     await page.getByRole('link', { name: 'Ledger' }).click();
@@ -117,7 +120,7 @@ describe('the ops console in a real browser', () => {
     const entry = page.locator(`tr[data-seq="${seq}"]`);
     const text = (await entry.textContent()) ?? '';
     expect(text).toContain('resolve');
-    expect(text).toContain(`console:${USER}`);
+    expect(text).toContain(`user:${w.opsUserId}`);
     expect(text).toContain('phone: "555-0200" → "555-0300" (applied)');
     expect(text).toContain('the ATS has the new number');
   });

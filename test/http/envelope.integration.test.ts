@@ -2,7 +2,7 @@
    Response bodies are untyped JSON (Reply.json); the assertions are what check their shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/http/errors.ts';
-import { rawRequest, seedWorld, startHarness, type Harness, type World } from './support.ts';
+import { rawRequest, seedWorld, startHarness, TOKEN, type Harness, type Reply, type World } from './support.ts';
 
 /** Every error kind answers the one envelope, with the right status, and none of them is a 500 by accident. */
 function expectEnvelope(reply: { status: number; json: unknown }, status: number, code: string): void {
@@ -17,25 +17,52 @@ describe('auth', () => {
   });
   afterAll(async () => h.close());
 
+  /** A refused credential: 401 with the bearer challenge naming the error. */
+  function expectInvalidToken(reply: Reply): void {
+    expectEnvelope(reply, 401, 'unauthorized');
+    expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="crosswalk", error="invalid_token"');
+  }
+
   it('refuses a request without a token, with a bearer challenge', async () => {
     const r = await h.call('GET', '/api/v1/ledger', { token: null });
     expectEnvelope(r, 401, 'unauthorized');
+    expect(r.json.data).toBeUndefined();
     expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
   it('refuses a wrong token, including one that is a prefix of the right one', async () => {
-    expectEnvelope(await h.call('GET', '/api/v1/ledger', { token: 'nope' }), 401, 'unauthorized');
-    expectEnvelope(await h.call('GET', '/api/v1/ledger', { token: 'test-admin-token' }), 401, 'unauthorized');
-    expectEnvelope(await h.call('GET', '/api/v1/ledger', { token: null, headers: { authorization: 'Basic dGVzdA==' } }), 401, 'unauthorized');
+    expectInvalidToken(await h.call('GET', '/api/v1/ledger', { token: 'nope' }));
+    expectInvalidToken(await h.call('GET', '/api/v1/ledger', { token: 'test-admin-token' }));
+    expectInvalidToken(await h.call('GET', '/api/v1/ledger', { token: TOKEN.slice(0, -1) }));
+    expectInvalidToken(await h.call('GET', '/api/v1/ledger', { token: h.opsKey.slice(0, -1) }));
+    expectInvalidToken(await h.call('GET', '/api/v1/ledger', { token: null, headers: { authorization: 'Basic dGVzdA==' } }));
   });
 
   it('accepts the right token (scheme is case-insensitive)', async () => {
     expect((await h.call('GET', '/api/v1/ledger')).status).toBe(200);
-    expect((await h.call('GET', '/api/v1/ledger', { token: null, headers: { authorization: 'bearer test-admin-token-3f9c2a' } })).status).toBe(200);
+    expect((await h.call('GET', '/api/v1/ledger', { token: null, headers: { authorization: `bearer ${h.opsKey}` } })).status).toBe(200);
   });
 
-  it('answers 401 before 404 under /api/v1, so unknown routes leak nothing', async () => {
-    expectEnvelope(await h.call('GET', '/api/v1/nothing-here', { token: null }), 401, 'unauthorized');
+  it('lets the bootstrap admin token only read /me (and create the first user: here one exists already)', async () => {
+    const me = await h.call('GET', '/api/v1/me', { token: null, headers: { authorization: `bearer ${TOKEN}` } });
+    expect(me.status).toBe(200);
+    expect(me.json.data.principal).toMatchObject({ kind: 'bootstrap', credential: 'admin_token' });
+    for (const [method, path] of [['GET', '/api/v1/ledger'], ['GET', '/api/v1/conflicts'], ['GET', '/api/v1/records/client']] as const) {
+      const r = await h.call(method, path, { token: TOKEN });
+      expectEnvelope(r, 403, 'forbidden');
+      expect(r.json.data, path).toBeUndefined();
+    }
+    const second = await h.call('POST', '/api/v1/users', { token: TOKEN, body: { email: 'second@staff.example.test', role: 'ops_admin' } });
+    expectEnvelope(second, 403, 'forbidden');
+    expect(second.json.error.message).toContain('an ops admin exists already');
+  });
+
+  it('answers an unknown route under /api/v1 with 404 and no data, and a bad token there with 401', async () => {
+    // Anonymous passes the auth middleware; the unknown route then answers 404, which names no record.
+    const anonymous = await h.call('GET', '/api/v1/nothing-here', { token: null });
+    expectEnvelope(anonymous, 404, 'not_found');
+    expect(anonymous.json).toEqual({ error: { code: 'not_found', message: 'no route GET /api/v1/nothing-here' } });
+    expectInvalidToken(await h.call('GET', '/api/v1/nothing-here', { token: 'nope' }));
     expectEnvelope(await h.call('GET', '/api/v1/nothing-here'), 404, 'not_found');
   });
 
@@ -45,19 +72,39 @@ describe('auth', () => {
   });
 });
 
-describe('auth with no token configured', () => {
+describe('auth with no admin token configured', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ adminToken: null });
   });
   afterAll(async () => h.close());
 
-  it('answers 401 for everything and names the variable to set', async () => {
-    for (const token of [null, '', 'anything']) {
+  it('answers 401 to anything but a real credential, and serves API keys as usual', async () => {
+    for (const token of [null, '', 'anything', TOKEN]) {
       const r = await h.call('GET', '/api/v1/conflicts', { token });
       expectEnvelope(r, 401, 'unauthorized');
-      expect(r.json.error.message).toContain('CROSSWALK_ADMIN_TOKEN is unset');
+      expect(r.json.data).toBeUndefined();
     }
+    expect((await h.call('GET', '/api/v1/conflicts')).status).toBe(200);
+  });
+});
+
+describe('an admin token shorter than 32 characters', () => {
+  const short = 'short-admin-token-0123456789';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ adminToken: short });
+  });
+  afterAll(async () => h.close());
+
+  it('is refused, with a message naming the variable and the minimum length', async () => {
+    for (const path of ['/api/v1/me', '/api/v1/conflicts']) {
+      const r = await h.call('GET', path, { token: short });
+      expectEnvelope(r, 401, 'unauthorized');
+      expect(r.json.error.message).toContain('CROSSWALK_ADMIN_TOKEN must be at least 32 characters');
+    }
+    const users = await h.call('POST', '/api/v1/users', { token: short, body: { email: 'first@staff.example.test', role: 'ops_admin' } });
+    expectEnvelope(users, 401, 'unauthorized');
   });
 });
 
@@ -72,7 +119,7 @@ describe('the error envelope', () => {
           throw new Error('secret detail from deep inside');
         });
         api.route({
-          method: 'get', path: '/api/v1/teapot', operationId: 'teapot', summary: 'test route', tag: 'test', responses: {},
+          method: 'get', path: '/api/v1/teapot', operationId: 'teapot', summary: 'test route', tag: 'test', access: 'records.read', responses: {},
           handler: () => {
             throw new ApiError('forbidden', 'not for you');
           },
@@ -110,11 +157,14 @@ describe('the error envelope', () => {
   });
 
   it('unknown body field → 400 (strict bodies: nothing smuggled in)', async () => {
+    // The approver's own key, so the route's access check passes and the body is what is refused.
+    const approverKey = await h.keyFor({ contactId: w.approverId });
     const r = await h.call('POST', `/api/v1/time-entries/${w.submittedEntryIds[0]}/approve`, {
-      body: { contactId: w.approverId, status: 'approved', approvedById: w.plainContactId },
+      body: { contactId: w.approverId, status: 'approved', approvedById: w.plainContactId }, token: approverKey,
     });
     expectEnvelope(r, 400, 'invalid_request');
     expect(r.json.error.details).toEqual([
+      { path: 'body.contactId', message: 'unknown field' },
       { path: 'body.status', message: 'unknown field' },
       { path: 'body.approvedById', message: 'unknown field' },
     ]);
@@ -134,7 +184,7 @@ describe('the error envelope', () => {
   it('a route with no body refuses one that arrives (also on GET)', async () => {
     const r = await rawRequest(h.url, {
       method: 'GET', path: '/api/v1/ledger',
-      headers: { authorization: 'Bearer test-admin-token-3f9c2a', 'content-type': 'application/json', 'content-length': '2' },
+      headers: { authorization: `Bearer ${h.opsKey}`, 'content-type': 'application/json', 'content-length': '2' },
       chunks: ['{}'],
     });
     expect(r.status).toBe(400);
@@ -147,7 +197,7 @@ describe('the error envelope', () => {
     expectEnvelope(declared, 413, 'payload_too_large');
     const chunked = await rawRequest(h.url, {
       method: 'POST', path: '/api/v1/outbox/replay',
-      headers: { authorization: 'Bearer test-admin-token-3f9c2a', 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: { authorization: `Bearer ${h.opsKey}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
       chunks: [big.slice(0, 2000), big.slice(2000, 4000), big.slice(4000)],
     });
     expect(chunked.status).toBe(413);
@@ -158,14 +208,14 @@ describe('the error envelope', () => {
   });
 
   it('RefusedError keeps its status: not_found 404, refused 409, invalid 422', async () => {
-    expectEnvelope(await h.call('POST', '/api/v1/conflicts/no-such-conflict/resolve', { body: { take: 'incoming', by: 'ops:kim' } }), 404, 'not_found');
+    expectEnvelope(await h.call('POST', '/api/v1/conflicts/no-such-conflict/resolve', { body: { take: 'incoming'} }), 404, 'not_found');
     const id = (await h.call('GET', '/api/v1/conflicts')).json.data[0].id as string;
-    expect((await h.call('POST', `/api/v1/conflicts/${id}/resolve`, { body: { take: 'incoming', by: 'ops:kim' } })).status).toBe(200);
-    const again = await h.call('POST', `/api/v1/conflicts/${id}/resolve`, { body: { take: 'current', by: 'ops:kim' } });
+    expect((await h.call('POST', `/api/v1/conflicts/${id}/resolve`, { body: { take: 'incoming'} })).status).toBe(200);
+    const again = await h.call('POST', `/api/v1/conflicts/${id}/resolve`, { body: { take: 'current'} });
     expectEnvelope(again, 409, 'refused');
     expect(again.json.error.message).toContain('already resolved');
     const other = (await h.call('GET', '/api/v1/conflicts')).json.data[0].id as string;
-    const invalid = await h.call('POST', `/api/v1/conflicts/${other}/resolve`, { body: { value: 'x'.repeat(100), by: 'ops:kim' } });
+    const invalid = await h.call('POST', `/api/v1/conflicts/${other}/resolve`, { body: { value: 'x'.repeat(100)} });
     expectEnvelope(invalid, 422, 'invalid');
   });
 

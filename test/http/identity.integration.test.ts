@@ -40,13 +40,13 @@ describe('/api/v1/identity', () => {
 
   it('links one, refuses to answer it twice, and refuses a link that would merge two Gusto employees', async () => {
     const [e1, e2] = (await h.call('GET', '/api/v1/identity')).json.data as Array<{ id: string }>;
-    const linked = await h.call('POST', `/api/v1/identity/${e1?.id ?? ''}/link`, { body: { canonicalId: ids['k2'], by: 'ops:ana', reason: 'same person' } });
+    const linked = await h.call('POST', `/api/v1/identity/${e1?.id ?? ''}/link`, { body: { canonicalId: ids['k2'], reason: 'same person' } });
     expect(linked.status).toBe(200);
-    expect(linked.json).toMatchObject({ canonicalId: ids['k2'], data: { status: 'linked', decidedBy: 'ops:ana' } });
-    const twice = await h.call('POST', `/api/v1/identity/${e1?.id ?? ''}/split`, { body: { by: 'ops:ana' } });
+    expect(linked.json).toMatchObject({ canonicalId: ids['k2'], data: { status: 'linked', decidedBy: `user:${h.opsUserId}` } });
+    const twice = await h.call('POST', `/api/v1/identity/${e1?.id ?? ''}/split`, { body: {} });
     expect(twice.status).toBe(409);
     expect(twice.json.error.code).toBe('refused');
-    const merge = await h.call('POST', `/api/v1/identity/${e2?.id ?? ''}/link`, { body: { canonicalId: ids['k2'], by: 'ops:ana' } });
+    const merge = await h.call('POST', `/api/v1/identity/${e2?.id ?? ''}/link`, { body: { canonicalId: ids['k2'] } });
     expect(merge.status).toBe(409);
     expect(merge.json.error.message).toMatch(/already linked to gusto e1/);
     expect((await h.call('GET', `/api/v1/identity/${e2?.id ?? ''}`)).json.data.status).toBe('open');
@@ -54,7 +54,7 @@ describe('/api/v1/identity', () => {
 
   it('splits one off as a record of its own', async () => {
     const [e2] = (await h.call('GET', '/api/v1/identity')).json.data as Array<{ id: string }>;
-    const split = await h.call('POST', `/api/v1/identity/${e2?.id ?? ''}/split`, { body: { by: 'ops:ana' } });
+    const split = await h.call('POST', `/api/v1/identity/${e2?.id ?? ''}/split`, { body: {} });
     expect(split.status).toBe(200);
     expect([ids['k1'], ids['k2']]).not.toContain(split.json.canonicalId);
     expect((await h.call('GET', '/api/v1/identity')).json.data).toEqual([]);
@@ -63,6 +63,8 @@ describe('/api/v1/identity', () => {
 
   it('answers 404 for an unknown question and 400 for a link without a record', async () => {
     expect((await h.call('GET', '/api/v1/identity/01900000-0000-7000-8000-000000000000')).status).toBe(404);
-    expect((await h.call('POST', '/api/v1/identity/01900000-0000-7000-8000-000000000000/link', { body: { by: 'ops' } })).status).toBe(400);
+    expect((await h.call('POST', '/api/v1/identity/01900000-0000-7000-8000-000000000000/link', { body: {} })).status).toBe(400);
+    // Who decides is the signed-in principal: a name in the body is refused.
+    expect((await h.call('POST', '/api/v1/identity/01900000-0000-7000-8000-000000000000/split', { body: { by: 'ops:ana' } })).status).toBe(400);
   });
 });

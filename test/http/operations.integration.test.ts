@@ -209,7 +209,7 @@ describe('OpenAPI document', () => {
       mount: (app, api) => {
         app.get('/outside', (c) => c.text('not part of the API'));
         api.route({
-          method: 'post', path: '/api/v1/extra/:name', operationId: 'extra', summary: 'a route the runtime adds', tag: 'extra',
+          method: 'post', path: '/api/v1/extra/:name', operationId: 'extra', summary: 'a route the runtime adds', tag: 'extra', access: 'records.read',
           params: z.strictObject({ name: z.string() }), body: z.strictObject({ n: z.number() }),
           responses: { 200: { description: 'ok' } }, handler: (_i, c) => c.json({}),
         });
@@ -228,9 +228,17 @@ describe('OpenAPI document', () => {
   });
 
   it('covers every route registered through the API, and nothing else', () => {
-    const registered = h.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/outside');
+    // The sign-in pages (a link's confirmation form, its POST, logout) are HTML for a browser, served
+    // outside /api/v1 like the console and the webhooks: not API operations, so not in the document.
+    const browserPages = ['GET /auth/magic-link', 'POST /auth/magic-link', 'POST /auth/logout'];
+    const all = h.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/outside');
+    expect(all.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(browserPages));
+    const registered = all.filter((r) => !browserPages.includes(`${r.method} ${r.path}`));
     expect(registered.length).toBe(h.app.apiRoutes.length);
     expect(registered.length).toBeGreaterThan(40);
+    // Public: no principal needed. Exactly these; every other operation needs a bearer token.
+    const PUBLIC = ['GET /health', 'GET /metrics', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/magic-link'];
+    expect(h.app.apiRoutes.filter((r) => r.access === 'public').map((r) => `${r.method.toUpperCase()} ${r.path}`).sort()).toEqual([...PUBLIC].sort());
     for (const route of registered) {
       const op = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
@@ -239,9 +247,9 @@ describe('OpenAPI document', () => {
       }
       expect(op.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
       expect(op.responses['500']).toBeDefined();
-      const isPublic = route.path === '/health' || route.path === '/metrics';
-      expect(op.security).toEqual(isPublic ? [] : [{ bearer: [] }]);
-      if (!isPublic) expect(op.responses['401']).toBeDefined();
+      const isPublic = PUBLIC.includes(`${route.method} ${route.path}`);
+      expect(op.security, `${route.method} ${route.path}`).toEqual(isPublic ? [] : [{ bearer: [] }, { session: [] }]);
+      if (!isPublic) expect(op.responses['401'], `${route.method} ${route.path}`).toBeDefined();
     }
     const documented = Object.values(doc.paths as Record<string, object>).reduce<number>((n, ops) => n + Object.keys(ops).length, 0);
     expect(documented).toBe(registered.length);
@@ -259,11 +267,25 @@ describe('OpenAPI document', () => {
     expect(param('approvedById').description).toContain('approvedById');
     expect(param('regularHours').schema.type).toBe('number');
     const item = list.responses['200'].content['application/json'].schema.properties.data.items;
-    expect(item.required).toEqual(expect.arrayContaining(['id', 'revision', 'deletedAt', 'status', 'regularHours']));
+    // Bookkeeping is always there; the entity's fields are documented but optional, since a field the
+    // caller may not see (a pay rate, for a contact) is left out of the response rather than nulled.
+    expect(item.required).toEqual(expect.arrayContaining(['id', 'revision', 'deletedAt']));
+    expect(item.required).not.toContain('status');
+    expect(item.properties).toHaveProperty('status.enum', ['draft', 'submitted', 'approved', 'rejected', 'exported', 'invoiced']);
+    expect(item.properties).toHaveProperty('regularHours');
+    expect(item.additionalProperties).toBe(false);
 
     const approve = doc.paths['/api/v1/time-entries/{id}/approve'].post;
     const body = approve.requestBody.content['application/json'].schema;
-    expect(body).toMatchObject({ type: 'object', additionalProperties: false, required: ['contactId'] });
+    // No body names its actor: the approver is the authenticated principal.
+    expect(body).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(Object.keys(body.properties)).toEqual(['comment']);
+    const bodyOf = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+    expect(bodyOf('/api/v1/time-entries/{id}/reject')).toMatchObject({ additionalProperties: false, required: ['comment'] });
+    expect(bodyOf('/api/v1/time-entries/{id}/reject').properties).not.toHaveProperty('contactId');
+    expect(bodyOf('/api/v1/time-entries/{id}/submit').properties).not.toHaveProperty('by');
+    expect(bodyOf('/api/v1/requisitions').properties).not.toHaveProperty('requestedById');
+    expect(bodyOf('/api/v1/requisitions').required).not.toContain('clientId');
     expect(Object.keys(approve.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422', '500']);
     expect(doc.paths['/api/v1/requisitions'].post.requestBody.content['application/json'].schema.properties).not.toHaveProperty('payRateCents');
     expect(doc.paths['/api/v1/systems/{id}/sync'].post.requestBody.required).toBe(false);

@@ -6,8 +6,13 @@ import { startServer, type ServerHandle } from '../../src/http/server.ts';
 import type { EntityName } from '../../src/model/index.ts';
 import type { FieldMap, Store } from '../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
+import { createUser } from '../../src/access/admin.ts';
+import { createApiKey, type NewApiKey } from '../../src/access/credentials/api-keys.ts';
+import { newId } from '../../src/lib/ids.ts';
+import type { UserRole } from '../../src/store/index.ts';
 
-export const TOKEN = 'test-admin-token-3f9c2a';
+/** The bootstrap admin token (≥ 32 characters, or it is refused): it only creates the first ops user. */
+export const TOKEN = 'test-admin-token-3f9c2a-7d41e08b5c96aa12';
 export const T0 = '2026-03-02T09:00:00.000Z';
 
 /**
@@ -57,6 +62,11 @@ export interface Harness {
   readonly policy: SyncPolicy;
   /** A ticking clock: every call is one second later, so ordering by time is deterministic. */
   readonly now: () => string;
+  /** An API key of an ops_admin user: what `call` sends unless told otherwise. */
+  readonly opsKey: string;
+  readonly opsUserId: string;
+  /** A new API key acting as a contact, a user of a role, or a service. */
+  keyFor(owner: { contactId: string } | { userRole: UserRole } | { serviceRole: UserRole }, extra?: Partial<NewApiKey>): Promise<string>;
   call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -81,10 +91,32 @@ export async function startHarness(overrides: Partial<HttpDeps> = {}): Promise<H
     now, log, counters, ...overrides,
   });
   const server = await startServer(app, { host: '127.0.0.1', port: 0 });
+  const keyFor: Harness['keyFor'] = async (owner, extra = {}) =>
+    temp.store.unitOfWork(async (tx) => {
+      let ownerKind: NewApiKey['ownerKind'];
+      let ownerId: string | null = null;
+      let role: UserRole | null = null;
+      if ('contactId' in owner) [ownerKind, ownerId] = ['contact', owner.contactId];
+      else if ('userRole' in owner) {
+        const user = await createUser(tx, { email: `${owner.userRole}-${newId()}@staff.example.test`, role: owner.userRole }, now());
+        [ownerKind, ownerId] = ['user', user.id];
+      } else [ownerKind, role] = ['service', owner.serviceRole];
+      const { key } = await createApiKey(tx, {
+        name: 'test', ownerKind, ownerId, role, scopes: ['read', 'write'], clientId: null, worksiteId: null, expiresAt: null, createdBy: 'test', ...extra,
+      }, now());
+      return key;
+    });
+  const ops = await temp.store.unitOfWork(async (tx) => {
+    const user = await createUser(tx, { email: 'ops@staff.example.test', role: 'ops_admin' }, now());
+    const { key } = await createApiKey(tx, {
+      name: 'ops', ownerKind: 'user', ownerId: user.id, role: null, scopes: ['read', 'write'], clientId: null, worksiteId: null, expiresAt: null, createdBy: 'test',
+    }, now());
+    return { key, id: user.id };
+  });
   return {
-    store: temp.store, app, server, url: server.url, log, counters, policy, now,
+    store: temp.store, app, server, url: server.url, log, counters, policy, now, opsKey: ops.key, opsUserId: ops.id, keyFor,
     async call(method, path, options = {}) {
-      const token = options.token === undefined ? TOKEN : options.token;
+      const token = options.token === undefined ? ops.key : options.token;
       const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers };
       let body: string | undefined;
       if (options.body !== undefined) {

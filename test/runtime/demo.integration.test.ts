@@ -48,7 +48,8 @@ function expectTheWholeLoop(run: Finished): void {
   expect(out).toMatch(/the same timesheet file again: already_imported/);
   // Step 5: approval by the approver, refusal of a non-approver, exported to payroll.
   expect(out).toMatch(/approved [\d.]+ h on \d{4}-\d{2}-\d{2} → 200/);
-  expect(out).toMatch(/tried the same → 403 \(contact \S+ is not an approver/);
+  // The caller is the authenticated contact (its own key), so the refusal speaks to it.
+  expect(out).toMatch(/tried the same → 403 \(you are not an approver at worksite \S+\)/);
   expect(out).toContain('time entry is now exported');
   // Step 6: the edit whose event was dropped is repaired.
   expect(out).toMatch(/bullhorn: \d+ records compared, \d+ matched, 1 repaired/);

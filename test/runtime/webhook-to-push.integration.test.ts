@@ -96,7 +96,9 @@ describe('a worksite approval, end to end on BullMQ', () => {
     if (!entry) throw new Error('no entry');
     const { entryId, approverId, hours } = entry;
 
-    const approve = () => world.api('POST', `/api/v1/time-entries/${entryId}/approve`, { contactId: approverId, comment: 'approved by the runtime test' });
+    // The approver's own key: the approval acts as the authenticated contact (no body names it).
+    const approverKey = await world.contactKey(approverId);
+    const approve = () => world.api('POST', `/api/v1/time-entries/${entryId}/approve`, { comment: 'approved by the runtime test' }, approverKey);
     const [a, b] = await Promise.all([approve(), approve()]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
 
@@ -122,5 +124,6 @@ describe('a worksite approval, end to end on BullMQ', () => {
     // The approval history: submitted → approved by the contact → exported by the push.
     const history = rows<{ to_status: string; actor: string }>(store, 'SELECT to_status, actor FROM time_entry_events WHERE time_entry_id = ? ORDER BY at', entryId);
     expect(history.slice(-2).map((h) => h.to_status)).toEqual(['approved', 'exported']);
+    expect(history.at(-2)?.actor).toBe(`contact:${approverId}`);
   });
 });

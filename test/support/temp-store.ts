@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Keyring } from '../../src/lib/secret-box.ts';
 import { Store } from '../../src/store/index.ts';
+
+/**
+ * The key ring test stores seal connector state with: fixed, so a child process or a second
+ * connection opened with it reads what the test wrote. A test key, never a deployment's.
+ */
+export const TEST_KEYRING = Keyring.parse(`test:${Buffer.alloc(32, 7).toString('base64')}`, 'TEST_KEYRING');
 
 /** A store on a fresh SQLite file in its own temp directory; `dispose` closes it and removes the directory. */
 export interface TempStore {
@@ -14,7 +21,7 @@ export interface TempStore {
 export function openTempStore(name = 'crosswalk.db'): TempStore {
   const dir = mkdtempSync(join(tmpdir(), 'crosswalk-test-'));
   const path = join(dir, name);
-  const store = Store.open(path);
+  const store = Store.open(path, { keyring: TEST_KEYRING });
   return {
     store,
     path,

@@ -12,35 +12,58 @@ function originOf(url: string): string | null {
   }
 }
 
+/** What the origin check reads of a request. */
+export interface OriginEvidence {
+  readonly method: string;
+  readonly url: string;
+  header(name: string): string | undefined;
+}
+
+/** Why a request was refused as cross-origin: a title and a sentence for the person who sent it. */
+export interface OriginRefusal {
+  readonly title: string;
+  readonly message: string;
+}
+
+/** The allowed origins besides the request's own, normalised (`https://ops.example.test/` → its origin). */
+export function allowedOrigins(extraOrigins: readonly string[]): ReadonlySet<string> {
+  return new Set(extraOrigins.map((o) => originOf(o) ?? o));
+}
+
 /**
- * Refuses a state-changing request that does not come from a console page. The browser sends basic
- * credentials to this origin whoever built the form, so a POST must prove where it came from:
- * `Origin` (or, where a browser omits it, `Referer`) must be this origin or one configured, and
- * `Sec-Fetch-Site`, when sent, must not say another site. No proof at all is a refusal too.
+ * Whether a state-changing request comes from one of our pages; null when it may go on. The
+ * browser sends basic credentials and cookies to this origin whoever built the form, so a POST must
+ * prove where it came from: `Origin` (or, where a browser omits it, `Referer`) must be this origin
+ * or one configured, and `Sec-Fetch-Site`, when sent, must not say another site. No proof at all is
+ * a refusal too. Safe methods (GET, HEAD, OPTIONS) are never refused. Shared by the console and
+ * Bull Board.
  */
+export function crossOriginRefusal(req: OriginEvidence, extra: ReadonlySet<string>): OriginRefusal | null {
+  if (SAFE_METHODS.has(req.method)) return null;
+  const title = 'Cross-origin request refused';
+  const own = originOf(req.url);
+  const allowed = (origin: string | null) => origin !== null && (origin === own || extra.has(origin));
+  const fetchSite = req.header('sec-fetch-site');
+  if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+    return { title, message: `The browser says this request came from another site (Sec-Fetch-Site: ${fetchSite}); nothing was changed.` };
+  }
+  const origin = req.header('origin');
+  if (origin !== undefined) {
+    return allowed(origin) ? null : { title, message: `A form on ${origin} may not change anything here; nothing was changed.` };
+  }
+  const referer = req.header('referer');
+  if (referer === undefined) {
+    return { title, message: 'The request carries neither Origin nor Referer, so its source cannot be checked; nothing was changed.' };
+  }
+  return allowed(originOf(referer)) ? null : { title, message: 'The request was sent from a page of another origin; nothing was changed.' };
+}
+
+/** The console's CSRF defence: `crossOriginRefusal` as middleware, refusing with a 403 page. */
 export function sameOriginOnly(extraOrigins: readonly string[]): MiddlewareHandler<ConsoleEnv> {
-  const extra = new Set(extraOrigins.map((o) => originOf(o) ?? o));
+  const extra = allowedOrigins(extraOrigins);
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) {
-      await next();
-      return;
-    }
-    const own = originOf(c.req.url);
-    const allowed = (origin: string | null) => origin !== null && (origin === own || extra.has(origin));
-    const fetchSite = c.req.header('sec-fetch-site');
-    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-      throw new ConsoleError(403, 'Cross-origin request refused', `The browser says this request came from another site (Sec-Fetch-Site: ${fetchSite}); nothing was changed.`);
-    }
-    const origin = c.req.header('origin');
-    if (origin !== undefined) {
-      if (!allowed(origin)) throw new ConsoleError(403, 'Cross-origin request refused', `A form on ${origin} may not change anything here; nothing was changed.`);
-    } else {
-      const referer = c.req.header('referer');
-      if (referer === undefined) {
-        throw new ConsoleError(403, 'Cross-origin request refused', 'The request carries neither Origin nor Referer, so its source cannot be checked; nothing was changed.');
-      }
-      if (!allowed(originOf(referer))) throw new ConsoleError(403, 'Cross-origin request refused', 'The request was sent from a page of another origin; nothing was changed.');
-    }
+    const refusal = crossOriginRefusal({ method: c.req.method, url: c.req.url, header: (name) => c.req.header(name) }, extra);
+    if (refusal !== null) throw new ConsoleError(403, refusal.title, refusal.message);
     await next();
   };
 }

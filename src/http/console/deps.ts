@@ -1,16 +1,18 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { SyncPolicy } from '../../engine/index.ts';
-import type { Store } from '../../store/index.ts';
+import type { Store, UserRole } from '../../store/index.ts';
 import type { HttpLogger } from '../deps.ts';
+import type { OpsSignIn } from './auth.ts';
 
 export interface ConsoleDeps {
   readonly store: Store;
   readonly policy: SyncPolicy;
   /**
-   * The basic-auth password (`CROSSWALK_ADMIN_TOKEN`). Null or empty: every console page answers
-   * 401 and says which variable to set.
+   * Password checks of ops users (the sign-in form and `Authorization: Basic email:password`), with
+   * their rate limits. Share one with Bull Board so both count failures together.
+   * @defaultValue a new OpsSignIn over `store`, with its own limiters
    */
-  readonly adminToken: string | null;
+  readonly signIn?: OpsSignIn;
   /** The clock, ISO-8601 UTC. @defaultValue nowIso */
   readonly now?: () => string;
   /**
@@ -29,17 +31,30 @@ export interface ConsoleDeps {
 }
 
 export interface ResolvedConsoleDeps extends ConsoleDeps {
+  readonly signIn: OpsSignIn;
   readonly now: () => string;
   readonly origins: readonly string[];
   readonly log: HttpLogger;
 }
 
-/** The console's hono environment: the request id, and the signed-in user name (the actor in the ledger). */
-export interface ConsoleEnv {
-  Variables: RequestIdVariables & { consoleUser: string };
+/** The ops user behind a console request. */
+export interface ConsoleSignedIn {
+  readonly id: string;
+  readonly email: string;
+  readonly role: UserRole;
+  /** How they proved it, for the audit: `session:<id>` or `basic`. */
+  readonly credential: string;
 }
 
-/** Who a console decision is recorded as. */
-export function actorOf(user: string): string {
-  return `console:${user}`;
+/**
+ * The console's hono environment: the request id, the signed-in user's e-mail (shown in the page
+ * header) and the user itself (the actor in the ledger, the role that decides what it may change).
+ */
+export interface ConsoleEnv {
+  Variables: RequestIdVariables & { consoleUser: string; consoleSignedIn: ConsoleSignedIn };
+}
+
+/** Who a console decision is recorded as: the authenticated ops user, `user:<id>`. */
+export function actorOf(user: Pick<ConsoleSignedIn, 'id'>): string {
+  return `user:${user.id}`;
 }

@@ -2,39 +2,47 @@ import { Hono } from 'hono';
 import { nowIso } from '../../lib/time.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { AppEnv } from '../env.ts';
-import { consoleAuth } from './auth.ts';
+import { consoleAuth, OpsSignIn, requireWriteRole } from './auth.ts';
 import { sameOriginOnly } from './csrf.ts';
 import type { ConsoleDeps, ConsoleEnv, ResolvedConsoleDeps } from './deps.ts';
 import { ConsoleError, consoleErrorHandler } from './errors.ts';
 import { registerConflicts } from './pages/conflicts.ts';
 import { registerLedger } from './pages/ledger.ts';
+import { registerLogin } from './pages/login.ts';
 import { registerOutbox } from './pages/outbox.ts';
 import { registerOverview } from './pages/overview.ts';
 import { registerRecord } from './pages/record.ts';
 import { registerRuns } from './pages/runs.ts';
 
 export type { ConsoleDeps } from './deps.ts';
+export { OpsSignIn } from './auth.ts';
 
 /** Where the console lives. */
 export const CONSOLE_BASE = '/console';
 
 /**
  * The ops console: server-rendered pages under `/console` (no scripts, no external assets) to read
- * the hub's state, resolve conflicts and replay parked pushes. Basic auth with the admin token as
- * the password; the user name is recorded as `console:<user>`. POSTs must come from this origin.
+ * the hub's state, resolve conflicts and replay parked pushes. Ops users sign in at
+ * `/console/login` (a cookie session) or send Basic e-mail:password; what they do is recorded as
+ * `user:<id>`. Every role reads; ops_admin and coordinator change. POSTs must come from this origin.
  */
 export function createConsole(input: ConsoleDeps): Hono<ConsoleEnv> {
+  const now = input.now ?? nowIso;
   const deps: ResolvedConsoleDeps = {
     ...input,
-    now: input.now ?? nowIso,
+    signIn: input.signIn ?? new OpsSignIn({ store: input.store, now }),
+    now,
     origins: input.origins ?? [],
     log: input.log ?? createLogger({ name: 'console' }),
   };
   const app = new Hono<ConsoleEnv>();
   app.onError(consoleErrorHandler(deps));
+  // The sign-in form answers without a session; everything after it needs one.
+  registerLogin(app, deps);
   // Sign-in first, so an unauthenticated caller learns nothing, not even whether a path exists.
-  app.use('*', consoleAuth(deps.adminToken));
+  app.use('*', consoleAuth(deps.signIn));
   app.use('*', sameOriginOnly(deps.origins));
+  app.use('*', requireWriteRole());
   registerOverview(app, deps);
   registerConflicts(app, deps);
   registerLedger(app, deps);

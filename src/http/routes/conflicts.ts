@@ -3,8 +3,9 @@ import { ConflictResolver, type ResolveRequest } from '../../engine/index.ts';
 import { Id } from '../../model/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import { actorFor } from '../caller.ts';
 import type { RouteRegistrar } from '../route.ts';
-import { Actor, After, EntityNameSchema, IdParam, Limit, opt, Page, pageOf, ScalarValue, Single } from '../schemas/common.ts';
+import { After, EntityNameSchema, IdParam, Limit, opt, Page, pageOf, ScalarValue, Single } from '../schemas/common.ts';
 import { ConflictView, LedgerEntryView, toConflict, toLedgerEntry } from '../schemas/views.ts';
 
 /** Most conflicts one bulk request resolves; a larger filter reports `more: true`. */
@@ -24,7 +25,6 @@ const ConflictQuery = z.strictObject({
 const choiceFields = {
   take: z.enum(['incoming', 'current']).optional().meta({ description: 'keep the incoming or the current value' }),
   value: ScalarValue.optional().meta({ description: 'set this value instead (null clears the field)' }),
-  by: Actor.meta({ description: 'who decides; recorded in the ledger' }),
   reason: z.string().trim().min(1).max(500).optional(),
 };
 
@@ -64,8 +64,9 @@ const OutcomeView = z.strictObject({
   outboxIds: z.array(z.string()).optional(),
 });
 
-function toRequest(body: z.infer<typeof ResolveBody>): ResolveRequest {
-  const base = { by: body.by, ...opt('reason', body.reason) };
+/** The request as the resolver takes it; `by` is the authenticated principal (never the body). */
+function toRequest(body: z.infer<typeof ResolveBody>, by: string): ResolveRequest {
+  const base = { by, ...opt('reason', body.reason) };
   return body.take !== undefined ? { ...base, choice: body.take } : { ...base, choice: 'value', value: body.value ?? null };
 }
 
@@ -76,6 +77,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
   api.route({
     method: 'get',
     path: '/api/v1/conflicts',
+    access: 'sync.read',
     operationId: 'listConflicts',
     summary: 'Conflicts waiting for a person (open by default)',
     tag: 'conflicts',
@@ -98,6 +100,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
   api.route({
     method: 'get',
     path: '/api/v1/conflicts/:id',
+    access: 'sync.read',
     operationId: 'getConflict',
     summary: 'One conflict with the current canonical value and the record’s latest ledger entries',
     tag: 'conflicts',
@@ -127,6 +130,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
   api.route({
     method: 'post',
     path: '/api/v1/conflicts/:id/resolve',
+    access: 'conflicts.resolve',
     operationId: 'resolveConflict',
     summary: 'Resolve one conflict: take the incoming value, keep the current one, or set a value',
     description:
@@ -138,7 +142,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
     responses: { 200: { description: 'the resolution and the conflict after it', schema: z.strictObject({ data: OutcomeView, conflict: ConflictView }) } },
     handler: async ({ params, body }, c) => {
       // resolveIn (not resolve) inside our own unit of work, so a refusal reaches the client as its status.
-      const outcome = await store.unitOfWork((tx) => resolver.resolveIn(tx, params.id, toRequest(body)));
+      const outcome = await store.unitOfWork((tx) => resolver.resolveIn(tx, params.id, toRequest(body, actorFor(c))));
       const conflict = await store.repos.conflicts.get(params.id);
       if (!conflict) throw new ApiError('not_found', `conflict ${params.id} not found`);
       return c.json({ data: outcomeView(outcome), conflict: toConflict(conflict) });
@@ -148,6 +152,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
   api.route({
     method: 'post',
     path: '/api/v1/conflicts/resolve',
+    access: 'conflicts.resolve',
     operationId: 'resolveConflicts',
     summary: 'Resolve many conflicts the same way, each in its own unit of work',
     description: 'One refusal does not undo the others: the answer lists an outcome per conflict.',
@@ -177,7 +182,7 @@ export function registerConflicts(api: RouteRegistrar, deps: ResolvedDeps): void
         more = open.length > MAX_BULK;
         ids = open.slice(0, MAX_BULK).map((x) => x.id);
       }
-      const outcomes = await resolver.resolveMany(ids, toRequest(body));
+      const outcomes = await resolver.resolveMany(ids, toRequest(body, actorFor(c)));
       const resolved = outcomes.filter((o) => o.ok).length;
       return c.json({ data: outcomes.map(outcomeView), resolved, refused: outcomes.length - resolved, more });
     },

@@ -94,7 +94,7 @@ export function registerHealth(api: RouteRegistrar, deps: ResolvedDeps): void {
     operationId: 'health',
     summary: 'Database, each system’s last successful pull and reconciliation, and the runtime’s checks',
     tag: 'operations',
-    public: true,
+    access: 'public',
     responses: {
       200: { description: 'every check passed', schema: HealthView },
       503: { description: 'at least one check failed (same body)', schema: HealthView },

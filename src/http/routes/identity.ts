@@ -5,7 +5,8 @@ import type { IdentityReviewRow } from '../../store/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteRegistrar } from '../route.ts';
-import { Actor, After, EntityNameSchema, IdParam, Limit, opt, Page, pageOf, Single } from '../schemas/common.ts';
+import { actorFor } from '../caller.ts';
+import { After, EntityNameSchema, IdParam, Limit, opt, Page, pageOf, Single } from '../schemas/common.ts';
 
 const IdentityQuery = z.strictObject({
   status: z.enum(['open', 'linked', 'split', 'all']).default('open'),
@@ -15,8 +16,8 @@ const IdentityQuery = z.strictObject({
   limit: Limit,
 });
 
+// Who decides is the authenticated principal (recorded in the ledger), never a name in the body.
 const Decision = z.strictObject({
-  by: Actor.meta({ description: 'who decides; recorded in the ledger' }),
   reason: z.string().trim().min(1).max(500).optional(),
 });
 const LinkBody = Decision.extend({ canonicalId: Id.meta({ description: 'the canonical record the parked record is' }) });
@@ -55,8 +56,8 @@ const DecisionView = z.strictObject({ data: IdentityReviewView, canonicalId: z.s
 const decisionView = (d: IdentityDecision) => ({ data: toView(d.review), canonicalId: d.canonicalId });
 
 /**
- * The identity review queue over HTTP: the same list, link and split as `crosswalk identity`. Kept
- * in its own file: the lead adds the route specs' `access` policy at merge.
+ * The identity review queue over HTTP: the same list, link and split as `crosswalk identity`. The
+ * queue crosses clients (it holds any system's records), so it is for callers who see every client.
  */
 export function registerIdentity(api: RouteRegistrar, deps: ResolvedDeps): void {
   const { store, policy, now } = deps;
@@ -68,6 +69,7 @@ export function registerIdentity(api: RouteRegistrar, deps: ResolvedDeps): void 
     operationId: 'listIdentityReviews',
     summary: 'Records waiting for a person to say which canonical record they are (open by default), with the evidence',
     tag: 'identity',
+    access: 'sync.read',
     query: IdentityQuery,
     responses: { 200: { description: 'a page of identity questions', schema: Page(IdentityReviewView) } },
     handler: async ({ query: q }, c) => {
@@ -88,6 +90,7 @@ export function registerIdentity(api: RouteRegistrar, deps: ResolvedDeps): void 
     operationId: 'getIdentityReview',
     summary: 'One identity question with its evidence',
     tag: 'identity',
+    access: 'sync.read',
     params: IdParam,
     errors: ['not_found'],
     responses: { 200: { description: 'the question', schema: Single(IdentityReviewView) } },
@@ -105,11 +108,12 @@ export function registerIdentity(api: RouteRegistrar, deps: ResolvedDeps): void 
     summary: 'The parked record is this canonical record: link it and merge under field ownership',
     description: 'Refused (409) when already answered, or when the link would give the canonical record a second record of the same system.',
     tag: 'identity',
+    access: 'conflicts.resolve',
     params: IdParam,
     body: LinkBody,
     errors: ['not_found', 'refused', 'invalid'],
     responses: { 200: { description: 'the answered question', schema: DecisionView } },
-    handler: async ({ params, body }, c) => c.json(decisionView(await reviews.link(params.id, body.canonicalId, body.by, body.reason))),
+    handler: async ({ params, body }, c) => c.json(decisionView(await reviews.link(params.id, body.canonicalId, actorFor(c), body.reason))),
   });
 
   api.route({
@@ -118,10 +122,11 @@ export function registerIdentity(api: RouteRegistrar, deps: ResolvedDeps): void 
     operationId: 'splitIdentity',
     summary: 'The parked record is none of the candidates: keep it apart as a canonical record of its own',
     tag: 'identity',
+    access: 'conflicts.resolve',
     params: IdParam,
     body: Decision,
     errors: ['not_found', 'refused'],
     responses: { 200: { description: 'the answered question', schema: DecisionView } },
-    handler: async ({ params, body }, c) => c.json(decisionView(await reviews.split(params.id, body.by, body.reason))),
+    handler: async ({ params, body }, c) => c.json(decisionView(await reviews.split(params.id, actorFor(c), body.reason))),
   });
 }

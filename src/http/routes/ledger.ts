@@ -24,6 +24,7 @@ export function registerLedger(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'get',
     path: '/api/v1/ledger',
+    access: 'sync.read',
     operationId: 'listLedger',
     summary: 'The sync ledger, oldest first',
     description: 'Every change in or out, with its outcome and field diff. Unchanged records are counted in their run, not listed.',

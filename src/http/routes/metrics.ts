@@ -14,7 +14,7 @@ export function registerMetrics(api: RouteRegistrar, deps: ResolvedDeps): void {
     summary: 'Prometheus metrics: ledger, conflicts, queues of record, links, runs, canonical rows, webhooks, HTTP',
     description: 'Counts only, no record data, so the route is public like /health.',
     tag: 'operations',
-    public: true,
+    access: 'public',
     responses: { 200: { description: 'text exposition format 0.0.4', schema: z.string(), contentType: PROMETHEUS_CONTENT_TYPE } },
     handler: async (_input, c) => {
       let text = render(await collectMetrics(deps));

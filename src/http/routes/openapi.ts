@@ -7,6 +7,7 @@ export function registerOpenApi(api: RouteRegistrar): void {
   api.route({
     method: 'get',
     path: '/api/v1/openapi.json',
+    access: 'public',
     operationId: 'openapi',
     summary: 'This document: OpenAPI 3.1, generated from the schemas the routes validate with',
     tag: 'operations',

@@ -34,6 +34,7 @@ export function registerQueues(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'get',
     path: '/api/v1/outbox',
+    access: 'sync.read',
     operationId: 'listOutbox',
     summary: 'Pushes waiting for, done by or failed at a system',
     tag: 'outbox',
@@ -55,6 +56,7 @@ export function registerQueues(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'post',
     path: '/api/v1/outbox/replay',
+    access: 'sync.operate',
     operationId: 'replayOutbox',
     summary: 'Put failed (parked) outbox rows back in the queue',
     description: 'Only failed rows are replayed; any other id gets `ok: false` with the reason. The relay picks replayed rows up.',
@@ -89,6 +91,7 @@ export function registerQueues(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'get',
     path: '/api/v1/inbox',
+    access: 'sync.read',
     operationId: 'listInbox',
     summary: 'Verified inbound deliveries (payloads are not returned)',
     tag: 'inbox',

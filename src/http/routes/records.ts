@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { ENTITIES, ENTITY_NAMES, type EntityName } from '../../model/index.ts';
 import type { Scalar } from '../../store/index.ts';
+import { scopeOf, visibleFields } from '../../access/policy.ts';
+import { accessFor } from '../caller.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteRegistrar } from '../route.ts';
 import { After, IdParam, Limit, opt, Page, pageOf, QueryBool } from '../schemas/common.ts';
-import { LedgerEntryView, LinkView, recordView, toLedgerEntry, toLink, toRecord } from '../schemas/views.ts';
+import { LedgerEntryView, LinkView, recordView, toLedgerEntry, toLink, toVisibleRecord } from '../schemas/views.ts';
 
 /** How many of a record's own ledger entries its detail shows, newest first. */
 const DETAIL_LEDGER_ENTRIES = 20;
@@ -44,6 +46,12 @@ function listQuery(entity: EntityName) {
   });
 }
 
+/**
+ * Reads the access audit records (list and detail): time, invoices, rates and documents. The other
+ * entities' reads are not audited one by one (the audit would drown in them).
+ */
+const AUDITED_READS: ReadonlySet<EntityName> = new Set(['time_entry', 'time_entry_event', 'invoice', 'invoice_line', 'assignment_rate', 'document']);
+
 const pascal = (entity: string) => entity.replace(/(^|_)([a-z])/g, (_m, _s: string, ch: string) => ch.toUpperCase());
 
 /**
@@ -52,7 +60,8 @@ const pascal = (entity: string) => entity.replace(/(^|_)([a-z])/g, (_m, _s: stri
  * exactly the fields that entity has.
  */
 export function registerRecords(api: RouteRegistrar, deps: ResolvedDeps): void {
-  const { canonical, links, ledger } = deps.store.repos;
+  const { store, now } = deps;
+  const { canonical, links, ledger } = store.repos;
   for (const entity of ENTITY_NAMES) {
     const view = recordView(entity);
     const query = listQuery(entity);
@@ -61,16 +70,28 @@ export function registerRecords(api: RouteRegistrar, deps: ResolvedDeps): void {
       path: `/api/v1/records/${entity}`,
       operationId: `list${pascal(entity)}`,
       summary: `List ${entity} records`,
-      description: 'Equality filters on any field of the entity; keyset paging in id (creation) order.',
+      description:
+        'Equality filters on any field of the entity; keyset paging in id (creation) order. Only the records the caller may see are listed (a contact: those of its worksites and roles), with only the fields it may see.',
       tag: 'records',
+      access: 'records.read',
+      ...(AUDITED_READS.has(entity) ? { audit: { action: `${entity}.list`, targetType: entity } } : {}),
       query,
       responses: { 200: { description: `a page of ${entity} records`, schema: Page(view) } },
       handler: async ({ query: q }, c) => {
         const { limit, after, includeDeleted, ...rest } = q as { limit: number; after?: string; includeDeleted?: boolean } & Record<string, Scalar | undefined>;
+        const access = await accessFor(c, store.repos, now());
+        const visible = visibleFields(access, entity);
         const where: Record<string, Scalar> = {};
-        for (const [field, value] of Object.entries(rest)) if (value !== undefined) where[field] = value;
-        const rows = await canonical.list(entity, { where, limit: limit + 1, includeDeleted: includeDeleted ?? false, ...opt('after', after) });
-        return c.json(pageOf(rows, limit, (r) => r.id, toRecord));
+        for (const [field, value] of Object.entries(rest)) {
+          if (value === undefined) continue;
+          // Filtering on a field one may not see would tell its value apart (a pay-rate oracle).
+          if (visible !== null && !visible.has(field)) throw new ApiError('invalid_request', `query.${field}: not a field you can filter on`, [{ path: `query.${field}`, message: 'not visible to you' }]);
+          where[field] = value;
+        }
+        const rows = await canonical.list(entity, {
+          where, limit: limit + 1, includeDeleted: includeDeleted ?? false, ...opt('after', after), ...opt('scope', scopeOf(access, entity)),
+        });
+        return c.json(pageOf(rows, limit, (r) => r.id, (r) => toVisibleRecord(r, visible)));
       },
     });
 
@@ -79,8 +100,11 @@ export function registerRecords(api: RouteRegistrar, deps: ResolvedDeps): void {
       path: `/api/v1/records/${entity}/:id`,
       operationId: `get${pascal(entity)}`,
       summary: `One ${entity} record with its links and latest ledger entries`,
-      description: 'Soft-deleted records are returned too, with `deletedAt` set.',
+      description:
+        'Soft-deleted records are returned too, with `deletedAt` set. A record outside what the caller may see answers 404, like a missing one. Links and ledger entries are for internal staff: a contact gets empty lists.',
       tag: 'records',
+      access: 'records.read',
+      ...(AUDITED_READS.has(entity) ? { audit: { action: `${entity}.read`, targetType: entity } } : {}),
       params: IdParam,
       errors: ['not_found'],
       responses: {
@@ -94,13 +118,16 @@ export function registerRecords(api: RouteRegistrar, deps: ResolvedDeps): void {
         },
       },
       handler: async ({ params }, c) => {
-        const row = await canonical.get(entity, params.id);
+        const access = await accessFor(c, store.repos, now());
+        const row = await canonical.getScoped(entity, params.id, scopeOf(access, entity));
         if (!row) throw new ApiError('not_found', `${entity} ${params.id} not found`);
+        const visible = visibleFields(access, entity);
+        if (!access.internal) return c.json({ data: toVisibleRecord(row, visible), links: [], ledger: [] });
         const [linkRows, entries] = await Promise.all([
           links.byCanonical(entity, [row.id]),
           ledger.latestFor(entity, row.id, DETAIL_LEDGER_ENTRIES),
         ]);
-        return c.json({ data: toRecord(row), links: linkRows.map(toLink), ledger: entries.map(toLedgerEntry) });
+        return c.json({ data: toVisibleRecord(row, visible), links: linkRows.map(toLink), ledger: entries.map(toLedgerEntry) });
       },
     });
   }
@@ -111,17 +138,20 @@ export function registerRecords(api: RouteRegistrar, deps: ResolvedDeps): void {
     operationId: 'getTimeEntryHistory',
     summary: "A time entry's approval history (time_entry_event rows), oldest first",
     tag: 'records',
+    access: 'records.read',
+    audit: { action: 'time_entry.history', targetType: 'time_entry' },
     params: IdParam,
     query: z.strictObject({ limit: Limit, after: After }),
     errors: ['not_found'],
     responses: { 200: { description: 'the status changes of the time entry', schema: Page(recordView('time_entry_event')) } },
     handler: async ({ params, query }, c) => {
-      const entry = await canonical.get('time_entry', params.id);
+      const access = await accessFor(c, store.repos, now());
+      const entry = await canonical.getScoped('time_entry', params.id, scopeOf(access, 'time_entry'));
       if (!entry) throw new ApiError('not_found', `time_entry ${params.id} not found`);
       const rows = await canonical.list('time_entry_event', {
         where: { timeEntryId: entry.id }, limit: query.limit + 1, includeDeleted: true, ...opt('after', query.after),
       });
-      return c.json(pageOf(rows, query.limit, (r) => r.id, toRecord));
+      return c.json(pageOf(rows, query.limit, (r) => r.id, (r) => toVisibleRecord(r, visibleFields(access, 'time_entry_event'))));
     },
   });
 }

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { applyLocalChange } from '../../engine/index.ts';
 import { Id, Requisition } from '../../model/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
+import { loadAccess, rolesAt, scopeOf, visibleFields } from '../../access/policy.ts';
+import { actorOf } from '../../access/principal.ts';
+import { principalOf } from '../caller.ts';
 import { ApiError } from '../errors.ts';
-import { liveRecord, requireRole } from '../portal/authority.ts';
 import type { RouteRegistrar } from '../route.ts';
-import { recordView, toRecord } from '../schemas/views.ts';
+import { recordView, toVisibleRecord } from '../schemas/views.ts';
 
 const f = Requisition.shape;
 
@@ -15,9 +17,8 @@ const f = Requisition.shape;
  */
 const OpenRequisitionBody = z
   .strictObject({
-    clientId: f.clientId,
+    clientId: f.clientId.optional().meta({ description: 'the client of the worksite; checked when given' }),
     worksiteId: Id,
-    requestedById: Id.meta({ description: 'the requesting contact; must hold the requester role at the worksite' }),
     title: f.title,
     employmentType: f.employmentType,
     openings: z.number().int().min(1).max(10_000),
@@ -39,20 +40,23 @@ export function registerRequisitions(api: RouteRegistrar, deps: ResolvedDeps): v
     operationId: 'openRequisition',
     summary: 'Open a requisition for a worksite of a client',
     description:
-      'The worksite must belong to the client and the requester must be an active contact of that client holding the requester role at the worksite (403 otherwise).',
+      'The requester is the authenticated contact: it must hold the requester role at the worksite (or be client_admin of its client); 422 when the worksite is not one the caller can see, 403 when it sees it without the role.',
     tag: 'portal',
+    access: 'requisition.open',
     body: OpenRequisitionBody,
     errors: ['forbidden', 'refused', 'invalid'],
     responses: { 201: { description: 'the new requisition', schema: z.strictObject({ data: recordView('requisition'), outboxIds: z.array(z.string()) }) } },
     handler: async ({ body }, c) => {
+      const principal = principalOf(c);
+      if (principal.kind !== 'contact') throw new ApiError('forbidden', 'requisitions are opened by a contact of the client');
       const created = await store.unitOfWork(async (tx) => {
-        const client = await liveRecord(tx, 'client', body.clientId);
-        if (!client) throw new ApiError('invalid', `client ${body.clientId} not found`);
-        const worksite = await liveRecord(tx, 'worksite', body.worksiteId);
-        if (!worksite) throw new ApiError('invalid', `worksite ${body.worksiteId} not found`);
-        if (worksite.fields['clientId'] !== client.id) throw new ApiError('invalid', `worksite ${worksite.id} does not belong to client ${client.id}`);
-        const requester = await requireRole(tx, body.requestedById, worksite.id, 'requester', 'forbidden');
-        if (requester.fields['clientId'] !== client.id) throw new ApiError('forbidden', `contact ${requester.id} is not a contact of client ${client.id}`);
+        const access = await loadAccess(tx, principal, now());
+        // A worksite outside the caller's scope is answered like a missing one.
+        const worksite = await tx.canonical.getScoped('worksite', body.worksiteId, scopeOf(access, 'worksite'));
+        if (!worksite || worksite.deletedAt !== null) throw new ApiError('invalid', `worksite ${body.worksiteId} not found`);
+        const clientId = String(worksite.fields['clientId']);
+        if (body.clientId !== undefined && body.clientId !== clientId) throw new ApiError('invalid', `worksite ${worksite.id} does not belong to client ${body.clientId}`);
+        if (!rolesAt(access, worksite.id).has('requester')) throw new ApiError('forbidden', `you are not a requester at worksite ${worksite.id}`);
 
         const result = await applyLocalChange(
           tx,
@@ -60,17 +64,17 @@ export function registerRequisitions(api: RouteRegistrar, deps: ResolvedDeps): v
           {
             entity: 'requisition',
             changes: {
-              clientId: client.id, worksiteId: worksite.id, requestedById: requester.id, title: body.title, status: 'open',
+              clientId, worksiteId: worksite.id, requestedById: principal.id, title: body.title, status: 'open',
               employmentType: body.employmentType, openings: body.openings, startDate: body.startDate ?? null,
               endDate: body.endDate ?? null, payRateCents: null, billRateCents: body.billRateCents ?? null,
             },
-            actor: `contact:${requester.id}`,
+            actor: actorOf(principal),
           },
           now(),
         );
         const row = await tx.canonical.get('requisition', result.canonicalId);
         if (!row) throw new Error(`requisition ${result.canonicalId} vanished inside its own unit of work`);
-        return { data: toRecord(row), outboxIds: [...result.outboxIds] };
+        return { data: toVisibleRecord(row, visibleFields(access, 'requisition')), outboxIds: [...result.outboxIds] };
       });
       c.header('Location', `/api/v1/records/requisition/${created.data.id}`);
       return c.json(created, 201);

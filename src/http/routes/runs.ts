@@ -21,6 +21,7 @@ export function registerRuns(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'get',
     path: '/api/v1/runs',
+    access: 'sync.read',
     operationId: 'listRuns',
     summary: 'Pulls, reconciliations, imports and exports, newest first',
     tag: 'runs',
@@ -42,6 +43,7 @@ export function registerRuns(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'get',
     path: '/api/v1/runs/:id',
+    access: 'sync.read',
     operationId: 'getRun',
     summary: 'One run with its counts and report',
     tag: 'runs',

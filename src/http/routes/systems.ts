@@ -23,6 +23,7 @@ export function registerSystems(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'post',
     path: '/api/v1/systems/:id/sync',
+    access: 'sync.operate',
     operationId: 'triggerSync',
     summary: 'Queue a pull from a system (incremental unless full)',
     tag: 'systems',
@@ -45,6 +46,7 @@ export function registerSystems(api: RouteRegistrar, deps: ResolvedDeps): void {
   api.route({
     method: 'post',
     path: '/api/v1/systems/:id/reconcile',
+    access: 'sync.operate',
     operationId: 'triggerReconcile',
     summary: 'Queue a reconciliation of a system against the canonical store',
     tag: 'systems',

@@ -1,28 +1,23 @@
 import { z } from 'zod';
 import { applyLocalChange } from '../../engine/index.ts';
-import { checkTimeEntryTransition, Id, type TimeEntryStatus } from '../../model/index.ts';
+import { checkTimeEntryTransition, type TimeEntryStatus } from '../../model/index.ts';
 import type { FieldMap, Repos } from '../../store/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
+import { loadAccess, rolesAt, scopeOf, visibleFields } from '../../access/policy.ts';
+import { actorOf, type Principal } from '../../access/principal.ts';
+import { principalOf } from '../caller.ts';
 import { ApiError } from '../errors.ts';
-import { liveRecord, requireRole, worksiteOfTimeEntry } from '../portal/authority.ts';
+import { worksiteOfTimeEntry } from '../portal/authority.ts';
 import type { RouteRegistrar } from '../route.ts';
-import { Actor, ADMIN_ACTOR, IdParam } from '../schemas/common.ts';
-import { recordView, toRecord } from '../schemas/views.ts';
+import { IdParam } from '../schemas/common.ts';
+import { recordView, toVisibleRecord } from '../schemas/views.ts';
 
 const Comment = z.string().trim().min(1).max(1000);
 
-const ApproveBody = z.strictObject({
-  contactId: Id.meta({ description: 'the approving contact; must hold the approver role at the worksite of the assignment' }),
-  comment: Comment.optional(),
-});
-const RejectBody = z.strictObject({
-  contactId: Id.meta({ description: 'the rejecting contact; must hold the approver role at the worksite of the assignment' }),
-  comment: Comment.meta({ description: 'why: required, it goes to the worker' }),
-});
-const SubmitBody = z.strictObject({
-  by: Actor.optional().meta({ description: `who submits (worker or coordinator); default ${ADMIN_ACTOR}` }),
-  comment: Comment.optional(),
-});
+// No body names its actor: the approver is the authenticated contact, the submitter the signed-in user.
+const ApproveBody = z.strictObject({ comment: Comment.optional() });
+const RejectBody = z.strictObject({ comment: Comment.meta({ description: 'why: required, it goes to the worker' }) });
+const SubmitBody = z.strictObject({ comment: Comment.optional() });
 
 const ActionResult = z.strictObject({
   data: recordView('time_entry'),
@@ -31,10 +26,10 @@ const ActionResult = z.strictObject({
 
 interface Move {
   readonly to: TimeEntryStatus;
-  readonly actor: string;
+  readonly principal: Principal;
   readonly comment?: string;
-  /** The contact whose approver role is checked; absent for submit. */
-  readonly approverId?: string;
+  /** Approve and reject: the caller must hold the approver role (or a delegation) at the worksite. */
+  readonly needsApprover: boolean;
   /** More fields to set, given the time of the change. */
   readonly extra?: (at: string) => FieldMap;
 }
@@ -49,27 +44,35 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
 
   const move = async (id: string, m: Move) =>
     store.unitOfWork(async (tx: Repos) => {
-      const entry = await liveRecord(tx, 'time_entry', id);
-      if (!entry) throw new ApiError('not_found', `time_entry ${id} not found`);
+      const at = now();
+      // The check reads through this unit of work, so it and the write see the same roles.
+      const access = await loadAccess(tx, m.principal, at);
+      const entry = await tx.canonical.getScoped('time_entry', id, scopeOf(access, 'time_entry'));
+      if (!entry || entry.deletedAt !== null) throw new ApiError('not_found', `time_entry ${id} not found`);
       // Authority before legality: someone without it learns nothing about the entry's state.
-      if (m.approverId !== undefined) await requireRole(tx, m.approverId, await worksiteOfTimeEntry(tx, entry), 'approver', 'forbidden');
+      let comment = m.comment;
+      if (m.needsApprover) {
+        const worksiteId = await worksiteOfTimeEntry(tx, entry);
+        if (!rolesAt(access, worksiteId).has('approver')) throw new ApiError('forbidden', `you are not an approver at worksite ${worksiteId}`);
+        const delegateFor = access.delegations.get(worksiteId);
+        if (delegateFor !== undefined) comment = `${comment === undefined ? '' : `${comment} `}(as delegate approver${delegateFor === null ? '' : ` for contact:${delegateFor}`})`;
+      }
       // Checked here as well as in the engine: the engine lets a same-status write through (it is not
       // a move), and a second approval must not silently replace the first approver.
       const check = checkTimeEntryTransition(entry.fields['status'] as TimeEntryStatus, m.to);
       if (!check.ok) throw new ApiError('refused', check.reason);
-      const at = now();
       const result = await applyLocalChange(
         tx,
         policy,
         {
-          entity: 'time_entry', canonicalId: id, changes: { status: m.to, ...m.extra?.(at) }, actor: m.actor,
-          ...(m.comment === undefined ? {} : { comment: m.comment }),
+          entity: 'time_entry', canonicalId: id, changes: { status: m.to, ...m.extra?.(at) }, actor: actorOf(m.principal),
+          ...(comment === undefined ? {} : { comment }),
         },
         at,
       );
       const after = await tx.canonical.get('time_entry', id);
       if (!after) throw new ApiError('not_found', `time_entry ${id} not found`);
-      return { data: toRecord(after), outboxIds: [...result.outboxIds] };
+      return { data: toVisibleRecord(after, visibleFields(access, 'time_entry')), outboxIds: [...result.outboxIds] };
     });
 
   const common = {
@@ -85,15 +88,19 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     path: '/api/v1/time-entries/:id/approve',
     operationId: 'approveTimeEntry',
     summary: 'Approve a submitted time entry',
-    description: 'Sets approvedById and approvedAt; the comment is kept in the time entry history. 403 when the contact is not an approver at the worksite, 409 when the entry is not submitted.',
+    description:
+      'The approver is the authenticated contact: it must hold the approver role at the worksite of the assignment, or a delegation valid today. Sets approvedById and approvedAt; the comment is kept in the time entry history. 404 when the entry is outside what the caller may see, 403 when the caller sees it but may not approve it, 409 when it is not submitted.',
+    access: 'time.approve',
     body: ApproveBody,
-    handler: async ({ params, body }, c) =>
-      c.json(
+    handler: async ({ params, body }, c) => {
+      const principal = principalOf(c);
+      return c.json(
         await move(params.id, {
-          to: 'approved', actor: `contact:${body.contactId}`, approverId: body.contactId,
-          extra: (at) => ({ approvedById: body.contactId, approvedAt: at }), ...(body.comment === undefined ? {} : { comment: body.comment }),
+          to: 'approved', principal, needsApprover: true,
+          extra: (at) => ({ approvedById: principal.id, approvedAt: at }), ...(body.comment === undefined ? {} : { comment: body.comment }),
         }),
-      ),
+      );
+    },
   });
 
   api.route({
@@ -101,9 +108,10 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     path: '/api/v1/time-entries/:id/reject',
     operationId: 'rejectTimeEntry',
     summary: 'Reject a submitted time entry, with a comment',
+    access: 'time.approve',
     body: RejectBody,
     handler: async ({ params, body }, c) =>
-      c.json(await move(params.id, { to: 'rejected', actor: `contact:${body.contactId}`, approverId: body.contactId, comment: body.comment })),
+      c.json(await move(params.id, { to: 'rejected', principal: principalOf(c), needsApprover: true, comment: body.comment })),
   });
 
   api.route({
@@ -113,8 +121,10 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     summary: 'Submit a draft (or corrected rejected) time entry for approval',
     body: SubmitBody,
     bodyOptional: true,
+    description: 'By a coordinator (or ops admin) of the worksite, recorded as the signed-in user.',
+    access: 'time.submit',
     errors: ['not_found', 'refused', 'invalid'],
     handler: async ({ params, body }, c) =>
-      c.json(await move(params.id, { to: 'submitted', actor: body.by ?? ADMIN_ACTOR, ...(body.comment === undefined ? {} : { comment: body.comment }) })),
+      c.json(await move(params.id, { to: 'submitted', principal: principalOf(c), needsApprover: false, ...(body.comment === undefined ? {} : { comment: body.comment }) })),
   });
 }

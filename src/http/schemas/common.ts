@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { ENTITY_NAMES, Id } from '../../model/index.ts';
 
-/** Who a change is recorded as when the caller names nobody: the holder of the admin token. */
-export const ADMIN_ACTOR = 'token:admin';
-
 /** Largest page any list route returns. */
 export const MAX_LIMIT = 500;
 
@@ -23,9 +20,6 @@ export const After = Id.optional().meta({ description: 'keyset cursor: the `next
 export const QueryBool = z.stringbool();
 
 export const EntityNameSchema = z.enum(ENTITY_NAMES);
-
-/** Who made a decision, as recorded in the ledger. */
-export const Actor = z.string().trim().min(1).max(200);
 
 /** A canonical field value: text, a number or null (money is integer cents, dates ISO text). */
 export const ScalarValue = z.union([z.string().max(10_000), z.number(), z.null()]);

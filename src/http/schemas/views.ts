@@ -24,13 +24,24 @@ export function recordView(entity: EntityName) {
   for (const key of Object.keys(shape)) {
     if (BOOKKEEPING_KEYS.has(key)) throw new Error(`${entity}.${key} collides with a bookkeeping column`);
   }
-  return z.strictObject({ ...Bookkeeping, ...shape });
+  // Every field is optional in the document: a field the caller may not see (a contact and a pay
+  // rate, say) is left out of the response, not sent as null.
+  const fields = Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, (v as z.ZodType).optional()]));
+  return z.strictObject({ ...Bookkeeping, ...fields });
 }
 
 export type RecordView = { id: string; revision: number; createdAt: string; updatedAt: string; deletedAt: string | null } & Record<string, unknown>;
 
 export function toRecord(row: CanonicalRow): RecordView {
   return { id: row.id, revision: row.revision, createdAt: row.createdAt, updatedAt: row.updatedAt, deletedAt: row.deletedAt, ...row.fields };
+}
+
+/** A record with only the fields the caller may see (null: every field). */
+export function toVisibleRecord(row: CanonicalRow, visible: ReadonlySet<string> | null): RecordView {
+  if (visible === null) return toRecord(row);
+  const out: RecordView = { id: row.id, revision: row.revision, createdAt: row.createdAt, updatedAt: row.updatedAt, deletedAt: row.deletedAt };
+  for (const [field, value] of Object.entries(row.fields)) if (visible.has(field)) out[field] = value;
+  return out;
 }
 
 export const LinkView = z.strictObject({

@@ -9,7 +9,19 @@ export interface CanonicalWrite {
   changedAt: string | null;
 }
 
+/**
+ * A row filter in SQL over the entity's own table (unqualified column names), with its `?`
+ * parameters: how the access policy narrows a read to what the caller may see (never fetched and
+ * then filtered in JavaScript).
+ */
+export interface SqlScope {
+  readonly sql: string;
+  readonly params: readonly Scalar[];
+}
+
 export interface ListQuery {
+  /** The caller's access scope (see SqlScope); absent is every row. */
+  scope?: SqlScope;
   /** Equality filters on model fields. */
   where?: Readonly<Record<string, Scalar>>;
   /** Keyset paging: ids sort in creation order (UUIDv7). */
@@ -57,6 +69,13 @@ export class CanonicalRepo {
 
   async get(entity: EntityName, id: string): Promise<CanonicalRow | null> {
     const raw = this.s.get(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ?`).get(id) as RawRow | undefined;
+    return raw ? this.toRow(entity, raw) : null;
+  }
+
+  /** One row, only when it is inside `scope`: a row outside is answered exactly like a missing one. */
+  async getScoped(entity: EntityName, id: string, scope: SqlScope | undefined): Promise<CanonicalRow | null> {
+    if (scope === undefined) return this.get(entity, id);
+    const raw = this.s.get(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ? AND (${scope.sql})`).get(id, ...scope.params) as RawRow | undefined;
     return raw ? this.toRow(entity, raw) : null;
   }
 
@@ -186,6 +205,10 @@ export class CanonicalRepo {
         clauses.push(`${column} = ?`);
         params.push(value);
       }
+    }
+    if (query.scope !== undefined) {
+      clauses.push(`(${query.scope.sql})`);
+      params.push(...query.scope.params);
     }
     if (!query.includeDeleted) clauses.push('deleted_at IS NULL');
     if (query.after !== undefined) {

@@ -130,7 +130,7 @@ describe('webhooks', () => {
   });
 
   it('takes only an unsigned, exact verification body as a handshake', async () => {
-    const state = memoryState();
+    const state = memoryState({ 'webhook.awaitingVerification': JSON.stringify({ until: Date.now() + 60_000 }) });
     const hooks = instance({}, state);
     const handshake = Buffer.from('{"verification_token":"b1f1c3d2-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}');
     expect(await hooks.acceptWebhookHandshake(handshake, { 'x-gusto-signature': 'ab' })).toBe(false);
@@ -141,5 +141,32 @@ describe('webhooks', () => {
     expect(state.snapshot()['webhook.pendingVerificationToken']).toBe('b1f1c3d2-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
     // Pending is not trusted: it signs nothing until setupWebhooks has had Gusto confirm it.
     expect(hooks.verifyWebhook?.(body, signGusto(body, 'b1f1c3d2-4e5f-4a6b-8c7d-9e0f1a2b3c4d'))).toMatchObject({ ok: false });
+  });
+
+  const token = (n: number) => Buffer.from(JSON.stringify({ verification_token: `0000000${n}-4e5f-4a6b-8c7d-9e0f1a2b3c4d` }));
+
+  it('refuses a handshake while no subscription awaits verification, or after its deadline', async () => {
+    let clock = 1_000_000;
+    const state = memoryState({ 'webhook.verificationToken': 'verified-token' });
+    const hooks = gusto.create({
+      systemId: 'gusto-unit', baseUrl: 'http://127.0.0.1:9', state, logger: silentLogger, credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'r' }, now: () => clock,
+    }) as GustoInstance;
+    expect(await hooks.acceptWebhookHandshake(token(1), {})).toBe(false);
+    await state.set('webhook.awaitingVerification', '');
+    expect(await hooks.acceptWebhookHandshake(token(1), {})).toBe(false);
+    await state.set('webhook.awaitingVerification', JSON.stringify({ until: clock + 5_000 }));
+    clock += 5_001;
+    expect(await hooks.acceptWebhookHandshake(token(1), {})).toBe(false);
+    expect(state.snapshot()['webhook.pendingVerificationToken']).toBeUndefined();
+    expect(state.snapshot()['webhook.verificationToken']).toBe('verified-token');
+  });
+
+  it('never replaces a pending token, even when two bodies race', async () => {
+    const state = memoryState({ 'webhook.awaitingVerification': JSON.stringify({ until: Date.now() + 60_000 }) });
+    const hooks = instance({}, state);
+    const raced = await Promise.all([1, 2, 3].map((n) => hooks.acceptWebhookHandshake(token(n), {})));
+    expect(raced).toEqual([true, false, false]);
+    expect(await hooks.acceptWebhookHandshake(token(4), {})).toBe(false);
+    expect(state.snapshot()['webhook.pendingVerificationToken']).toBe('00000001-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
   });
 });

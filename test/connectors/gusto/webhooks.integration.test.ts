@@ -89,8 +89,8 @@ describe('webhooks into the hub', () => {
     const ctx: ConnectorContext = {
       systemId: 'gusto', baseUrl: h.gusto.baseUrl, credentials: h.gusto.credentials, state: h.state, logger: silentLogger, http: testHttp(),
     };
-    // The route refuses the unsigned handshake today (see the report), so the token is read from the emulator here.
-    const setup = await setupWebhooks(ctx, url, { timeoutMs: 5_000, receiveToken: async () => h.gusto.control.subscriptions()[0]?.verification_token ?? '' });
+    // The real handshake: Gusto's unsigned token POST reaches the route while setup awaits it.
+    const setup = await setupWebhooks(ctx, url, { timeoutMs: 5_000, pollMs: 10 });
     token = setup.verificationToken;
     await h.gusto.control.webhooksIdle();
   });

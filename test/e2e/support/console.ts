@@ -1,13 +1,20 @@
+import { createUser } from '../../../src/access/admin.ts';
 import { applyLocalChange, type SyncPolicy } from '../../../src/engine/index.ts';
 import { createApp, type CrosswalkApp } from '../../../src/http/app.ts';
 import { mountConsole, type ConsoleDeps } from '../../../src/http/console/index.ts';
 import type { HttpLogger } from '../../../src/http/deps.ts';
-import type { Store } from '../../../src/store/index.ts';
+import type { Store, UserRole } from '../../../src/store/index.ts';
 import { newEngine, standardPolicy } from '../../support/hub.ts';
 import { candidateValues, clientValues, minute, rec, ref } from '../../support/records.ts';
 
-export const TOKEN = 'console-test-token-7d1e';
-export const USER = 'dana';
+/** The API's admin token (the console no longer takes it). */
+export const TOKEN = 'console-test-admin-token-7d1e-0123456789ab';
+/** The ops admin who signs in to the console; what she does is recorded as `user:<her id>`. */
+export const USER = 'dana@ops.example.test';
+export const PASSWORD = 'correct horse battery staple';
+/** A viewer: reads every page, changes nothing. */
+export const VIEWER = 'vik@ops.example.test';
+export const VIEWER_PASSWORD = 'viewer password 2026';
 /** A clock that never moves: the console's writes carry this time. */
 export const NOW = '2026-04-01T09:00:00.000Z';
 
@@ -20,7 +27,31 @@ export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
-export const AUTH = { authorization: basic(USER, TOKEN) };
+/** Basic e-mail:password of the ops admin: what a script sends instead of signing in through the form. */
+export const AUTH = { authorization: basic(USER, PASSWORD) };
+
+/** Creates an active ops user with a password, as `crosswalk users create` does; returns its id. */
+export async function createOpsUser(store: Store, email: string, role: UserRole, password: string): Promise<string> {
+  return store.unitOfWork(async (tx) => (await createUser(tx, { email, role, password }, NOW)).id);
+}
+
+/** The `cw_session=…` pair of a Set-Cookie header, to send back as a Cookie header. */
+export function sessionCookieOf(response: Response): string {
+  const pair = response.headers.get('set-cookie')?.split(';')[0];
+  if (pair === undefined || !pair.startsWith('cw_session=')) throw new Error(`no session cookie set (status ${response.status})`);
+  return pair;
+}
+
+/** Signs in through the form (`POST /console/login`) and returns the session cookie to send. */
+export async function signIn(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, email = USER, password = PASSWORD): Promise<string> {
+  const r = await app.request('/console/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+    body: new URLSearchParams({ email, password }).toString(),
+  });
+  if (r.status !== 303) throw new Error(`sign-in answered ${r.status}`);
+  return sessionCookieOf(r);
+}
 
 export interface CapturedLog extends HttpLogger {
   readonly errors: unknown[];
@@ -35,7 +66,7 @@ export function captureLog(): CapturedLog {
 export function consoleApp(store: Store, policy: SyncPolicy, over: Partial<ConsoleDeps> = {}, log: HttpLogger = captureLog()): CrosswalkApp {
   return createApp({
     store, policy, adminToken: TOKEN, systems: [], log, now: () => NOW,
-    mount: (app) => mountConsole(app, { store, policy, adminToken: TOKEN, now: () => NOW, log, systems: [{ id: 'ats' }, { id: 'payroll' }], ...over }),
+    mount: (app) => mountConsole(app, { store, policy, now: () => NOW, log, systems: [{ id: 'ats' }, { id: 'payroll' }], ...over }),
   });
 }
 
@@ -56,12 +87,17 @@ export interface ConsoleWorld {
   readonly reconcileRunId: string;
   /** A finished pull whose report is free-form JSON carrying markup. */
   readonly pullRunId: string;
+  /** The ops admin USER (password PASSWORD). */
+  readonly opsUserId: string;
+  /** The viewer VIEWER (password VIEWER_PASSWORD). */
+  readonly viewerId: string;
 }
 
 /**
  * A small hub state written the way the hub writes it: records arrive through the engine from two
  * systems that both change the client's shared phone (so a conflict opens), a rate is an ops edit,
- * a push is parked after a vendor refusal, and two runs have reports.
+ * a push is parked after a vendor refusal, and two runs have reports. Two ops users can sign in: an
+ * ops admin and a viewer.
  */
 export async function seedConsoleWorld(store: Store): Promise<ConsoleWorld> {
   const policy = standardPolicy();
@@ -126,5 +162,8 @@ export async function seedConsoleWorld(store: Store): Promise<ConsoleWorld> {
     return { reconcileRunId: reconcile.id, pullRunId: pull.id };
   });
 
-  return { policy, clientId, conflictId: conflict.id, candidateId, assignmentId, rateId, parkedId, reconcileRunId, pullRunId };
+  const opsUserId = await createOpsUser(store, USER, 'ops_admin', PASSWORD);
+  const viewerId = await createOpsUser(store, VIEWER, 'viewer', VIEWER_PASSWORD);
+
+  return { policy, clientId, conflictId: conflict.id, candidateId, assignmentId, rateId, parkedId, reconcileRunId, pullRunId, opsUserId, viewerId };
 }

@@ -10,6 +10,8 @@ import type { Dataset } from '../../../fixtures/dataset/index.ts';
 import { DEMO_GUSTO_REFRESH_TOKEN } from '../../../fixtures/demo-grant.ts';
 import { startGustoEmulator, type RunningGustoEmulator } from '../../../fixtures/gusto/index.ts';
 import { enqueueDuePushes } from '../../../jobs/lib/push-due.ts';
+import { createUser } from '../../../src/access/admin.ts';
+import { createApiKey, type NewApiKey } from '../../../src/access/credentials/api-keys.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { ServerHandle } from '../../../src/http/server.ts';
 import { Hub } from '../../../src/hub.ts';
@@ -28,7 +30,8 @@ import { EMULATOR_SECRETS } from './secrets.ts';
 /** Far above what a test sends: the limits under test elsewhere must not slow these runs down. */
 const GENEROUS_LIMIT = { requests: 100_000, perMs: 60_000 };
 
-export const ADMIN_TOKEN = 'runtime-test-admin-token';
+/** The bootstrap admin token (≥ 32 characters): it only creates the first ops user, so `api` sends real keys. */
+export const ADMIN_TOKEN = 'runtime-test-admin-token-9e41c07d2b5a';
 
 export interface WorldOptions {
   readonly dataset: Dataset;
@@ -55,7 +58,11 @@ export interface World {
   worker: Running | null;
   startWorker(): Running;
   stopWorker(): Promise<void>;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** An API key of an ops_admin user: what `api` sends unless given another. */
+  readonly opsKey: string;
+  /** A new API key acting as a contact (approve, reject and open a requisition act as the caller). */
+  contactKey(contactId: string): Promise<string>;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Pulls a system (every mapped entity, parents first) through the queue; resolves with its runs once all finished. */
   sync(system: string, timeoutMs?: number): Promise<RunRow[]>;
   /** Subscribes the hub's webhook URL at the Gusto emulator through the real handshake. */
@@ -107,10 +114,18 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const server = await serveHub(hub, { port: 0 });
   const inspectRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
   const inspectQueues = new Map<string, Queue>();
+  const newKey = (owner: Pick<NewApiKey, 'ownerKind' | 'ownerId'>) =>
+    hub.store().unitOfWork(async (tx) => (await createApiKey(tx, {
+      name: 'runtime test', ...owner, role: null, scopes: ['read', 'write'], clientId: null, worksiteId: null, expiresAt: null, createdBy: 'test',
+    }, nowIso())).key);
+  const opsUser = await hub.store().unitOfWork((tx) => createUser(tx, { email: 'ops@runtime.example.test', role: 'ops_admin' }, nowIso()));
+  const opsKey = await newKey({ ownerKind: 'user', ownerId: opsUser.id });
 
   const world: World = {
     bullhorn, gusto, hub, server, configFile, redisUrl: options.redisUrl, prefix: options.prefix,
     worker: null,
+    opsKey,
+    contactKey: (contactId) => newKey({ ownerKind: 'contact', ownerId: contactId }),
     startWorker() {
       if (world.worker) throw new Error('a worker is already running');
       const env: NodeJS.ProcessEnv = { ...process.env, CROSSWALK_CONFIG: configFile, REDIS_URL: options.redisUrl, LOG_LEVEL: 'warn' };
@@ -125,9 +140,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       const { code, signal } = await w.stop();
       if (code !== 0 && signal !== 'SIGKILL') throw new Error(`worker exited ${code ?? signal}:\n${w.output()}`);
     },
-    async api(method, path, body) {
+    async api(method, path, body, token = opsKey) {
       const res = await fetch(`${server.url}${path}`, {
-        method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -6,7 +6,7 @@ import { ENTITY_NAMES, Id, type EntityName } from '../../../model/index.ts';
 import type { CanonicalRow, ConflictRow } from '../../../store/index.ts';
 import { EntityNameSchema } from '../../schemas/common.ts';
 import { coerceFormValue } from '../coerce.ts';
-import { actorOf, type ConsoleEnv, type ResolvedConsoleDeps } from '../deps.ts';
+import { actorOf, type ConsoleEnv, type ConsoleSignedIn, type ResolvedConsoleDeps } from '../deps.ts';
 import { refusedStatus } from '../errors.ts';
 import { hrefWith, isInternal, recordLink, recordLabel, time, value } from '../format.ts';
 import { h, type SafeHtml } from '../html.ts';
@@ -61,7 +61,7 @@ export function registerConflicts(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDe
   const { repos } = store;
   const resolver = new ConflictResolver(store, policy, now);
 
-  async function resolveOne(id: string, decision: Decision, user: string): Promise<Result> {
+  async function resolveOne(id: string, decision: Decision, user: ConsoleSignedIn): Promise<Result> {
     const conflict = await repos.conflicts.get(id);
     if (!conflict) return { ok: false, status: 404, message: `Conflict ${id} was not found.` };
     const what = `${conflict.entity}.${conflict.field} of ${conflict.canonicalId}`;
@@ -134,7 +134,7 @@ ${nextLink(next)}`;
     const f = parseQuery(c, Filters);
     const form = await parseForm(c, BulkForm, ['ids']);
     const results: Result[] = [];
-    for (const id of new Set(form.ids)) results.push(await resolveOne(id, form, c.get('consoleUser')));
+    for (const id of new Set(form.ids)) results.push(await resolveOne(id, form, c.get('consoleSignedIn')));
     const done = results.filter((r) => r.ok).length;
     return listPage(c, f, banner(`${done} of ${results.length} conflicts resolved`, results), 200);
   });
@@ -143,7 +143,7 @@ ${nextLink(next)}`;
     const { id } = parsePath(c, IdPath);
     const f = parseQuery(c, Filters);
     const form = await parseForm(c, ResolveForm);
-    const result = await resolveOne(id, form, c.get('consoleUser'));
+    const result = await resolveOne(id, form, c.get('consoleSignedIn'));
     return listPage(c, f, banner(result.ok ? 'Conflict resolved' : 'Conflict not resolved', [result]), result.status);
   });
 }

@@ -14,5 +14,4 @@ CREATE TABLE `identity_reviews` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `identity_reviews_record` ON `identity_reviews` (`system`,`entity`,`external_id`);--> statement-breakpoint
-CREATE INDEX `identity_reviews_status` ON `identity_reviews` (`status`,`opened_at`);--> statement-breakpoint
-ALTER TABLE `inbox` ADD `headers` text;
+CREATE INDEX `identity_reviews_status` ON `identity_reviews` (`status`,`opened_at`);
