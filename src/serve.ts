@@ -109,6 +109,7 @@ function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   return {
     verify: (raw, headers) => connector.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'no verifier' },
     parse: (raw, headers) => connector.parseWebhook?.(raw, headers) ?? [],
+    keepHeaders: [hub.manifest(system).webhook?.idHeader, hub.manifest(system).webhook?.timestampHeader].filter((h): h is string => h !== undefined),
     ...(connector.acceptWebhookHandshake && { handshake: async (raw, headers) => (await connector.acceptWebhookHandshake?.(raw, headers)) ?? false }),
   };
 }

@@ -7,7 +7,7 @@ export interface GreenhouseClient {
   readonly ctx: ConnectorContext;
   readonly http: HttpClient;
   /** GET with the budget kept: waits when the last answer said the window is spent. */
-  get(path: string, query?: Record<string, string | number>): Promise<HttpResponse>;
+  get(path: string, query?: Record<string, string | number>, extra?: { readonly accept?: readonly number[] }): Promise<HttpResponse>;
 }
 
 /**
@@ -52,8 +52,8 @@ export function createGreenhouseClient(ctx: ConnectorContext, manifest: Connecto
   return {
     ctx,
     http,
-    async get(path, query) {
-      const response = await http.get(path, query);
+    async get(path, query, extra) {
+      const response = await http.get(path, query, extra?.accept === undefined ? undefined : { accept: extra.accept });
       budget.observe(response.headers);
       return response;
     },

@@ -61,5 +61,6 @@ function eventsOf(hub: Hub, row: InboxRow): ChangeEvent[] {
   if (row.kind === 'event') return [JSON.parse(row.payload) as ChangeEvent];
   const connector = hub.connector(row.system);
   if (!connector.parseWebhook) return [];
-  return connector.parseWebhook(Buffer.from(row.payload, 'utf8'), {});
+  // The headers the route kept for the connector (an event id header), as the delivery had them.
+  return connector.parseWebhook(Buffer.from(row.payload, 'utf8'), row.headers ?? {});
 }

@@ -1,6 +1,6 @@
 import type { InboxRow, Store } from '../store/index.ts';
 
-type NewInboxRow = Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt'>;
+type NewInboxRow = Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt' | 'headers'> & { readonly headers?: InboxRow['headers'] };
 
 interface Waiting {
   readonly row: NewInboxRow;

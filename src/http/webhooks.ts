@@ -15,6 +15,11 @@ export interface WebhookReceiver {
     | { readonly ok: false; readonly status: 400 | 401; readonly reason: string };
   /** A subscription handshake the vendor sends unsigned (Gusto's verification token): true when it was one. */
   handshake?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Promise<boolean>;
+  /**
+   * Headers the connector reads again when the stored body is parsed at processing (its
+   * manifest's `webhook.idHeader` and `timestampHeader`): kept in the inbox with the body.
+   */
+  readonly keepHeaders?: readonly string[];
   /** Event ids and what they are about; throws on a body that is not the vendor's shape. */
   parse(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): ReadonlyArray<{ readonly eventId: string; readonly entity: string; readonly externalId: string }>;
 }
@@ -132,7 +137,7 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
       try {
         const row = {
           id: newId(), system, eventId, kind: 'webhook' as const, entity: first?.entity ?? null, externalId: events.length === 1 ? (first?.externalId ?? null) : null,
-          payload: raw.toString('utf8'), receivedAt: deps.now(),
+          payload: raw.toString('utf8'), receivedAt: deps.now(), headers: keptHeaders(headers, receiver.keepHeaders),
         };
         // Inside the try: a closed store throws here, and that is a 503 like any failed write.
         const writer = deps.store.inboxWriter();
@@ -156,4 +161,15 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
       return c.json({ accepted: true, inboxId: inserted.id }, 202);
     },
   );
+}
+
+/** The headers a receiver keeps, under their lower-case names (null when it keeps none or none came). */
+function keptHeaders(headers: Readonly<Record<string, string | undefined>>, names: readonly string[] | undefined): Record<string, string> | null {
+  if (names === undefined || names.length === 0) return null;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name.toLowerCase()];
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  return Object.keys(out).length === 0 ? null : out;
 }

@@ -132,6 +132,12 @@ export interface InboxRow {
   entity: string | null;
   externalId: string | null;
   payload: string;
+  /**
+   * The delivery headers its connector reads when the body is parsed again at processing (the
+   * manifest's `webhook.idHeader`, `timestampHeader`): Greenhouse's event id lives in a header.
+   * Null for polled events and for connectors that need none.
+   */
+  headers: Readonly<Record<string, string>> | null;
   status: InboxStatus;
   attempts: number;
   lastError: string | null;

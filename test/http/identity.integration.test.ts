@@ -34,6 +34,8 @@ describe('/api/v1/identity', () => {
     expect(r.json.data).toHaveLength(2);
     expect(r.json.data[0]).toMatchObject({ system: 'gusto', entity: 'candidate', externalId: 'e1', status: 'open', reason: 'email twin@example.test matches 2 candidate records' });
     expect(r.json.data[0].evidence.keys[0]).toMatchObject({ key: 'email', strength: 'strong', matches: expect.arrayContaining([ids['k1'], ids['k2']]) as unknown });
+    // Ops can alert on the queue.
+    expect((await h.call('GET', '/metrics', { token: null })).text).toMatch(/^crosswalk_identity_reviews_open 2$/m);
     const one = await h.call('GET', `/api/v1/identity/${r.json.data[0].id as string}`);
     expect(one.json.data.id).toBe(r.json.data[0].id);
   });

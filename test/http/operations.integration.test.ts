@@ -122,6 +122,8 @@ describe('metrics', () => {
 
     expect(types.get('crosswalk_conflicts_open')).toBe('gauge');
     expect(value('crosswalk_conflicts_open')).toBe(3);
+    expect(types.get('crosswalk_identity_reviews_open')).toBe('gauge');
+    expect(value('crosswalk_identity_reviews_open')).toBe(0);
     expect(value('crosswalk_ledger_entries', { outcome: 'conflict' })).toBe(3);
     expect(value('crosswalk_ledger_entries', { outcome: 'failed' })).toBe(0);
     expect(value('crosswalk_outbox_rows', { status: 'pending' })).toBeGreaterThan(0);

@@ -42,6 +42,8 @@ beforeAll(async () => {
   ] });
   await engine.apply({ system: 'gusto', entity: 'candidate', records: [
     rec('emp-1', { firstName: 'Bo', lastName: 'Quill', email: 'twin@example.test' }, { match: { email: 'twin@example.test' } }),
+    // Matches nothing: Gusto's mapping asks for review.
+    rec('emp-2', { firstName: 'Cy', lastName: 'Quill', email: 'solo@example.test' }, { match: { email: 'solo@example.test' } }),
   ] });
   for (const k of ['101', '102']) ids[k] = (await t.store.repos.links.get('bullhorn', 'candidate', k))?.canonicalId ?? '';
   t.store.close();
@@ -55,8 +57,8 @@ describe('crosswalk identity', () => {
     const r = await cli(['identity', 'list', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as IdentityReviewRow[];
-    expect(rows).toHaveLength(1);
-    review = rows[0] as IdentityReviewRow;
+    expect(rows.map((x) => x.externalId).sort()).toEqual(['emp-1', 'emp-2']);
+    review = rows.find((x) => x.externalId === 'emp-1') as IdentityReviewRow;
     expect(review).toMatchObject({ system: 'gusto', entity: 'candidate', externalId: 'emp-1', status: 'open', reason: 'email twin@example.test matches 2 candidate records' });
     const human = await cli(['identity', 'list']);
     expect(human.stdout).toContain('email twin@example.test matches 2 candidate records');
@@ -72,5 +74,12 @@ describe('crosswalk identity', () => {
     expect(again.stderr).toContain('was already answered (linked) by ops:test');
     const listed = JSON.parse((await cli(['identity', 'list', '--status', 'linked', '--json'])).stdout) as IdentityReviewRow[];
     expect(listed.map((x) => x.id)).toEqual([review.id]);
+  });
+
+  it('links link answers the identity question of the record too, with who decided', async () => {
+    const r = await cli(['links', 'link', 'gusto', 'candidate', 'emp-2', ids['101'] ?? '', '--by', 'ops:kim', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const answered = JSON.parse((await cli(['identity', 'list', '--status', 'linked', '--json'])).stdout) as IdentityReviewRow[];
+    expect(answered.find((x) => x.externalId === 'emp-2')).toMatchObject({ status: 'linked', decidedBy: 'ops:kim', canonicalId: ids['101'] });
   });
 });

@@ -6,6 +6,7 @@ import { ENTITY, type GreenhouseEntity } from '../manifest.ts';
 /** Lenient at the edge: an id is all the hub requires; new Greenhouse fields pass through. */
 const Record = z.looseObject({ id: z.number().int() });
 const List = z.array(Record);
+const Offer = z.looseObject({ id: z.number().int(), starts_at: z.string().nullable().optional() });
 
 /** The modified-since filter of each list (§2.4): applications have `last_activity_after`, no `updated_after`. */
 const SINCE_PARAM: Readonly<Record<GreenhouseEntity, string>> = {
@@ -33,7 +34,7 @@ export async function pullList(client: GreenhouseClient, entity: GreenhouseEntit
     const url = new URL(next, client.ctx.baseUrl);
     response = await client.get(url.pathname, Object.fromEntries(url.searchParams));
   }
-  const records: VendorRecord[] = List.parse(response.data).map((r) => derived(entity, r));
+  const records = await withOffers(client, entity, List.parse(response.data).map((r) => derived(entity, r)));
   const following = nextLink(client, response.headers['link'], path, next !== null && request.cursor?.['classic'] === true);
   return { records, next: following === null ? null : { next: following.next, classic: following.classic } };
 }
@@ -45,7 +46,7 @@ export async function fetchList(client: GreenhouseClient, entity: GreenhouseEnti
     if (!/^\d+$/.test(id)) continue;
     try {
       const response = await client.get(`/v1/${entity}/${id}`);
-      out.push(derived(entity, Record.parse(response.data)));
+      out.push(...(await withOffers(client, entity, [derived(entity, Record.parse(response.data))])));
     } catch (err) {
       if (err instanceof NotFoundError) continue;
       throw err;
@@ -62,4 +63,23 @@ function derived(entity: GreenhouseEntity, record: z.infer<typeof Record>): Vend
   if (entity !== ENTITY.jobs || !Array.isArray(record['openings'])) return record;
   const open = record['openings'].filter((o: unknown) => typeof o === 'object' && o !== null && 'status' in o && o.status === 'open').length;
   return { ...record, open_openings: open };
+}
+
+/**
+ * A hired application with its accepted offer (`current_offer`, from
+ * `GET /v1/applications/{id}/offers/current_offer`): the hire mapping reads the start date there.
+ * One more request per hire on the page; none for other applications. No current offer (404): null.
+ */
+async function withOffers(client: GreenhouseClient, entity: GreenhouseEntity, records: VendorRecord[]): Promise<VendorRecord[]> {
+  if (entity !== ENTITY.applications) return records;
+  const out: VendorRecord[] = [];
+  for (const record of records) {
+    if (record['status'] !== 'hired') {
+      out.push(record);
+      continue;
+    }
+    const response = await client.get(`/v1/applications/${String(record['id'])}/offers/current_offer`, undefined, { accept: [404] });
+    out.push({ ...record, current_offer: response.status === 404 ? null : Offer.parse(response.data) });
+  }
+  return out;
 }

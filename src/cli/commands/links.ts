@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { IncomingRecord } from '../../engine/index.ts';
+import { IdentityReviews, RefusedError, type IncomingRecord } from '../../engine/index.ts';
+import { userInfo } from 'node:os';
 import { isEntityName, type EntityName } from '../../model/index.ts';
 import type { LinkRow, LinkState } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
@@ -55,15 +56,31 @@ export function registerLinks(program: Command, ctx: CliContext): void {
 
   links
     .command('link <system> <entity> <externalId> <canonicalId>')
-    .description('tell the hub which canonical record a parked external record is, and apply it')
+    .description('tell the hub which canonical record a parked external record is, and apply it (its identity question is answered too)')
+    .option('--by <who>', 'who decides (recorded in the ledger)', defaultActor())
     .option('--json', 'machine-readable output')
-    .action(async (system: string, entity: string, externalId: string, canonicalId: string, opts: { json?: boolean }) => {
+    .action(async (system: string, entity: string, externalId: string, canonicalId: string, opts: { by: string; json?: boolean }) => {
       if (!isEntityName(entity)) throw new UsageError(`unknown entity "${entity}"`);
       const store = ctx.store();
       const link = await store.repos.links.get(system, entity, externalId);
       if (!link) throw new UsageError(`no ${system} ${entity} ${externalId}`);
       if (link.state !== 'parked' || !link.pending) throw new UsageError(`${system} ${entity} ${externalId} is ${link.state}, not parked`);
       if (!(await store.repos.canonical.get(entity, canonicalId))) throw new UsageError(`no ${entity} ${canonicalId}`);
+      // A parked record with an open identity question is answered through the review queue, so the
+      // ledger says who linked it, as `crosswalk identity link` does.
+      const review = await store.repos.identity.byRecord(system, entity, externalId);
+      if (review?.status === 'open') {
+        let decision;
+        try {
+          decision = await new IdentityReviews(ctx.hub().engine()).link(review.id, canonicalId, opts.by);
+        } catch (err) {
+          if (err instanceof RefusedError) throw new UsageError(err.message);
+          throw err;
+        }
+        const summaries = [{ system, entity, records: 1, ...decision.summary }];
+        emit(opts, summaries, () => printTable(summaries));
+        return;
+      }
       const summaries = await reapply(ctx, [link], (r) => ({ ...r, match: { canonicalId } }));
       emit(opts, summaries, () => printTable(summaries));
       if (summaries.some((s) => s.parked > 0)) process.exitCode = 1;
@@ -95,4 +112,12 @@ function parseState(value: string): LinkState {
 
 function brief(l: LinkRow): Record<string, unknown> {
   return { system: l.system, entity: l.entity, external: l.externalId, state: l.state, canonical: l.canonicalId ?? '', reason: l.reason ?? '', updated: l.updatedAt.slice(0, 19) };
+}
+
+function defaultActor(): string {
+  try {
+    return `ops:${userInfo().username}`;
+  } catch {
+    return 'ops';
+  }
 }

@@ -16,10 +16,11 @@ const perSystem = (deps: ResolvedDeps, counter: ReadonlyMap<string, number>): Sa
  * SQLite answers from an index instead of a table scan.
  */
 export async function collectMetrics(deps: ResolvedDeps): Promise<Family[]> {
-  const { ledger, conflicts, outbox, inbox, links, runs, canonical } = deps.store.repos;
-  const [byOutcome, openConflicts, outboxByStatus, inboxByStatus, linksByState, runCounts] = await Promise.all([
+  const { ledger, conflicts, outbox, inbox, links, runs, canonical, identity } = deps.store.repos;
+  const [byOutcome, openConflicts, openIdentity, outboxByStatus, inboxByStatus, linksByState, runCounts] = await Promise.all([
     ledger.countByOutcome(),
     conflicts.countOpen(),
+    identity.countOpen(),
     outbox.countByStatus(),
     inbox.countByStatus(),
     links.countByState(),
@@ -43,6 +44,12 @@ export async function collectMetrics(deps: ResolvedDeps): Promise<Family[]> {
   return [
     { name: 'crosswalk_ledger_entries', help: 'Ledger rows by outcome.', type: 'gauge', samples: byKey('outcome', OUTCOMES, byOutcome) },
     { name: 'crosswalk_conflicts_open', help: 'Conflicts waiting for a person.', type: 'gauge', samples: [{ value: openConflicts }] },
+    {
+      name: 'crosswalk_identity_reviews_open',
+      help: 'Records from a new source waiting for a person to say which canonical record they are (crosswalk identity list).',
+      type: 'gauge',
+      samples: [{ value: openIdentity }],
+    },
     { name: 'crosswalk_outbox_rows', help: 'Outbox rows by status.', type: 'gauge', samples: byKey('status', OUTBOX_STATUSES, outboxByStatus) },
     { name: 'crosswalk_inbox_rows', help: 'Inbox rows by status.', type: 'gauge', samples: byKey('status', INBOX_STATUSES, inboxByStatus) },
     { name: 'crosswalk_links', help: 'Links between external and canonical records by state.', type: 'gauge', samples: byKey('state', LINK_STATES, linksByState) },

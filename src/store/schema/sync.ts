@@ -125,6 +125,8 @@ export const inbox = sqliteTable(
     externalId: text('external_id'),
     /** The exact bytes received, after signature verification. */
     payload: text('payload').notNull(),
+    /** JSON: the delivery headers its connector reads again at processing (an event id header). */
+    headers: text('headers'),
     /** pending | done | failed | ignored */
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),

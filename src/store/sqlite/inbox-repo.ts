@@ -9,6 +9,7 @@ interface RawInbox {
   entity: string | null;
   external_id: string | null;
   payload: string;
+  headers: string | null;
   status: string;
   attempts: number;
   last_error: string | null;
@@ -25,6 +26,7 @@ function toInbox(raw: RawInbox): InboxRow {
     entity: raw.entity,
     externalId: raw.external_id,
     payload: raw.payload,
+    headers: raw.headers === null ? null : (JSON.parse(raw.headers) as Record<string, string>),
     status: raw.status as InboxStatus,
     attempts: raw.attempts,
     lastError: raw.last_error,
@@ -44,8 +46,13 @@ export interface InboxQuery {
  * The inbox insert, deduplicated on (system, event id): shared by the repository and the inbox
  * writer's thread (inbox-writer.worker.js), so both write a delivery the same way.
  */
-export const INBOX_INSERT_SQL = `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (system, event_id) DO NOTHING`;
+export const INBOX_INSERT_SQL = `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at, headers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (system, event_id) DO NOTHING`;
+
+/** The kept headers as stored: JSON, or null when there are none. */
+export function headersJson(headers: Readonly<Record<string, string>> | null | undefined): string | null {
+  return headers === null || headers === undefined || Object.keys(headers).length === 0 ? null : JSON.stringify(headers);
+}
 /** The id of the delivery that first brought (system, event id). */
 export const INBOX_EXISTING_SQL = 'SELECT id FROM inbox WHERE system = ? AND event_id = ?';
 
@@ -54,11 +61,11 @@ export class InboxRepo {
   constructor(private readonly s: Statements) {}
 
   /** Inserts the delivery unless its event id was seen before; says which. */
-  async insert(row: Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt'>): Promise<{ inserted: boolean; id: string }> {
+  async insert(row: Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt' | 'headers'> & { readonly headers?: InboxRow['headers'] }): Promise<{ inserted: boolean; id: string }> {
     this.s.assertInTransaction('inbox insert');
     const result = this.s
       .get(INBOX_INSERT_SQL)
-      .run(row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt);
+      .run(row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt, headersJson(row.headers));
     if (result.changes === 1) return { inserted: true, id: row.id };
     const existing = this.s.get(INBOX_EXISTING_SQL).pluck().get(row.system, row.eventId) as string;
     return { inserted: false, id: existing };

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { InboxRow } from '../types.ts';
-import { INBOX_EXISTING_SQL, INBOX_INSERT_SQL } from './inbox-repo.ts';
+import { headersJson, INBOX_EXISTING_SQL, INBOX_INSERT_SQL } from './inbox-repo.ts';
 
-export type NewInboxRow = Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt'>;
+export type NewInboxRow = Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt' | 'headers'> & { readonly headers?: InboxRow['headers'] };
 export interface InboxInsert {
   readonly inserted: boolean;
   readonly id: string;
@@ -89,7 +89,7 @@ export class InboxWriter {
     // Held by the thread only while a commit is pending, so an idle writer never keeps a process alive.
     worker.ref();
     worker.postMessage({
-      rows: batch.map(({ row: r }) => [r.id, r.system, r.eventId, r.kind, r.entity, r.externalId, r.payload, r.receivedAt]),
+      rows: batch.map(({ row: r }) => [r.id, r.system, r.eventId, r.kind, r.entity, r.externalId, r.payload, r.receivedAt, headersJson(r.headers)]),
     });
   }
 

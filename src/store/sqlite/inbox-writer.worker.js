@@ -36,9 +36,9 @@ function open() {
 
 /**
  * One batch, one transaction, one fsync. A row is
- * [id, system, eventId, kind, entity, externalId, payload, receivedAt]; the answer per row is the
+ * [id, system, eventId, kind, entity, externalId, payload, receivedAt, headers (JSON or null)]; the answer per row is the
  * inbox id it lives under: its own when inserted, the earlier delivery's when a duplicate.
- * @param {Array<[string, string, string, string, string | null, string | null, string, string]>} rows
+ * @param {Array<[string, string, string, string, string | null, string | null, string, string, string | null]>} rows
  */
 function commitBatch(rows) {
   if (!db || !st) open();
@@ -50,7 +50,7 @@ function commitBatch(rows) {
     const inserted = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      if (s.insert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]).changes === 1) {
+      if (s.insert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]).changes === 1) {
         ids[i] = r[0];
         inserted[i] = true;
       } else {

@@ -48,6 +48,14 @@ describe('greenhouse mappings against the documented payloads', () => {
     expectGolden('application.incoming.json', incoming);
   });
 
+  it('hires → assignments: a hired application with its accepted offer; an active one is not an assignment', () => {
+    const application = payload('greenhouse-application.json');
+    const hired = { ...application, status: 'hired', current_offer: { id: 5100001, status: 'accepted', starts_at: '2025-07-14' } };
+    expectGolden('hire.incoming.json', mapping('assignment').toIncoming(hired));
+    const active = mapping('assignment').toIncoming(application);
+    expect(active).toMatchObject({ ok: true, record: { externalId: '90114233', deleted: true } });
+  });
+
   it('the candidate-hired webhook names the application and the candidate', () => {
     const instance = greenhouse.create({
       systemId: 'greenhouse', baseUrl: 'https://harvest.greenhouse.io', credentials: { apiKey: 'k', webhookSecret: 's3cret' }, state: memoryState(), logger: silentLogger,

@@ -37,11 +37,12 @@ afterEach(async () => {
   world.dispose();
 });
 
-/** Pulls every page of a Greenhouse entity and applies it through its mappings. */
-async function sync(entity: 'jobs' | 'candidates' | 'applications') {
+/** Pulls every page of a Greenhouse entity and applies it through its mappings (counts for the first canonical entity, or the one named). */
+async function sync(entity: 'jobs' | 'candidates' | 'applications', canonical?: string) {
   const mappings = registry.allByVendorEntity('greenhouse', entity);
   let cursor = null;
   const totals = { pulled: 0, created: 0, linked: 0, parked: 0, held: 0, rejected: 0, updated: 0 };
+  const counted = canonical ?? mappings[0]?.entity;
   do {
     const page: Awaited<ReturnType<ConnectorInstance['pullPage']>> = await connector.pullPage({ entity, since: null, cursor, pageSize: 200 });
     totals.pulled += page.records.length;
@@ -52,6 +53,7 @@ async function sync(entity: 'jobs' | 'candidates' | 'applications') {
         return mapped.record;
       }) satisfies IncomingRecord[];
       const s = await engine.apply({ system: 'greenhouse', entity: m.entity, records });
+      if (m.entity !== counted) continue;
       for (const k of ['created', 'linked', 'parked', 'held', 'rejected', 'updated'] as const) totals[k] += s[k];
     }
     cursor = page.next;
@@ -76,7 +78,7 @@ describe('Greenhouse into the hub', () => {
     expect(candidates).toMatchObject({ pulled: people.length, linked: withEmail, parked: phoneOnly, created: neither, rejected: 0 });
     expect(countRows(world.store, 'candidates')).toBe(candidatesBefore + neither);
 
-    const applications = await sync('applications');
+    const applications = await sync('applications', 'submission');
     expect(applications.pulled).toBe(template.dataset.submissions.length);
     expect(applications.rejected).toBe(0);
     // Applications of people waiting in the review queue wait for them.
@@ -96,6 +98,17 @@ describe('Greenhouse into the hub', () => {
     }
     expect(countRows(world.store, 'submissions', "id IN (SELECT canonical_id FROM links WHERE system = 'greenhouse' AND entity = 'submission')")).toBe(template.dataset.submissions.length);
     expect(countRows(world.store, 'links', "system = 'greenhouse' AND state <> 'linked'")).toBe(0);
+    // Hires → assignments: one per hired application, from the accepted offer's start date.
+    const hired = emulator.control.records('applications').filter((a) => a['status'] === 'hired');
+    expect(countRows(world.store, 'links', "system = 'greenhouse' AND entity = 'assignment' AND state = 'linked'")).toBe(hired.length);
+    const first = hired[0];
+    if (first) {
+      const link = await world.store.repos.links.get('greenhouse', 'assignment', String(first.id));
+      const assignment = await world.store.repos.canonical.get('assignment', link?.canonicalId ?? '');
+      const candidate = await world.store.repos.links.get('greenhouse', 'candidate', String(first['candidate_id']));
+      expect(assignment?.fields).toMatchObject({ candidateId: candidate?.canonicalId, status: 'active' });
+      expect(assignment?.fields['startDate']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
   });
 
   it('an incremental pull brings only what changed, and a re-pull of unchanged records writes nothing', async () => {

@@ -20,13 +20,14 @@ const OLD_SECRET = 'gh-route-old-secret';
 const temp = tempDir();
 let store: Store;
 let server: ServerHandle;
+let instance: ReturnType<typeof greenhouse.create>;
 const enqueued: string[] = [];
 const { control } = createGreenhouseEmulator({ dataset: sampleDataset() });
 const app0 = control.records('applications')[0];
 
 beforeAll(async () => {
   store = Store.open(`${temp.dir}/gh.db`);
-  const instance = greenhouse.create({
+  instance = greenhouse.create({
     systemId: 'greenhouse', baseUrl: 'https://harvest.greenhouse.io', credentials: { apiKey: 'k', webhookSecret: SECRET, previousWebhookSecret: OLD_SECRET },
     state: memoryState(), logger: silentLogger,
   });
@@ -39,7 +40,12 @@ beforeAll(async () => {
         log: { error: () => undefined, warn: () => undefined },
         receiver: (system) =>
           system === 'greenhouse'
-            ? { verify: (raw, headers) => instance.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'none' }, parse: (raw, headers) => instance.parseWebhook?.(raw, headers) ?? [] }
+            ? {
+                verify: (raw, headers) => instance.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'none' },
+                parse: (raw, headers) => instance.parseWebhook?.(raw, headers) ?? [],
+                // As serve.ts builds it: the manifest's id header is kept with the body.
+                keepHeaders: [greenhouse.manifest.webhook?.idHeader ?? ''],
+              }
             : null,
         enqueue: async (_system, inboxId) => {
           enqueued.push(inboxId);
@@ -69,6 +75,11 @@ describe('Greenhouse webhooks at the hub', () => {
     expect(row.event_id).toMatch(new RegExp(`^batch:|^${d.headers['Greenhouse-Event-ID'] ?? ''}`));
     expect(row.payload).toBe(d.body.toString('utf8'));
     expect(row.payload).toContain('\\u003cx\\u003e');
+    // The event id header is kept with the body: parsed again at processing, the events are the same.
+    const stored = await store.repos.inbox.get(String(first.json['inboxId']));
+    expect(stored?.headers).toEqual({ 'greenhouse-event-id': d.headers['Greenhouse-Event-ID'] });
+    const atProcessing = instance.parseWebhook?.(Buffer.from(stored?.payload ?? '', 'utf8'), stored?.headers ?? {});
+    expect(atProcessing?.map((e) => e.eventId)).toEqual(instance.parseWebhook?.(d.body, d.headers).map((e) => e.eventId));
     const again = await post(d.body, d.headers);
     expect(again).toMatchObject({ status: 200, json: { duplicate: true } });
     expect(countRows(store, 'inbox')).toBe(1);
