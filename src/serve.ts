@@ -13,7 +13,7 @@ import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
 import { mountConsole, OpsSignIn } from './http/console/index.ts';
 import { signInRequest, SIGN_IN_FAILED, SIGN_IN_LIMITED } from './http/console/auth.ts';
 import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
-import { mountCsvRoutes } from './csv/http.ts';
+import { isCsvUpload, mountCsvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { newId } from './lib/ids.ts';
@@ -216,7 +216,16 @@ export async function queueMetrics(hub: Pick<Hub, 'queue' | 'logger'>, timeoutMs
 
 export async function serveHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<ServerHandle> {
   const app = buildHttpApp(hub);
-  const server = await startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  const { http } = hub.config;
+  const server = await startServer(app, {
+    host: options.host ?? http.host,
+    port: options.port ?? http.port,
+    limits: {
+      headersTimeoutMs: http.headersTimeoutMs, requestTimeoutMs: http.requestTimeoutMs, uploadTimeoutMs: http.uploadTimeoutMs,
+      keepAliveTimeoutMs: http.keepAliveTimeoutMs, maxConnections: http.maxConnections,
+    },
+    isUpload: isCsvUpload,
+  });
   // Audit events and idempotent answers past their retention go, now and every six hours.
   const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));
   return { ...server, close: async () => {
