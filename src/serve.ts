@@ -23,6 +23,7 @@ import { renderFamily } from './http/metrics/exposition.ts';
 import { EnqueueBatcher, type QueueCounts, type QueueStats } from './queue/index.ts';
 import { reconcileMetrics } from './reconcile/index.ts';
 import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
+import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -108,7 +109,11 @@ function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   if (!hub.config.systems.some((s) => s.id === system)) return null;
   const connector = hub.connector(system);
   if (!connector.verifyWebhook || !connector.parseWebhook) return null;
+  // The manifest's signing scheme says which header carries the signature and in what form.
+  const webhook = hub.manifest(system).webhook;
+  const scheme = webhook === undefined || webhook.scheme === 'none' ? null : webhook.scheme;
   return {
+    ...(scheme !== null && { checkHeaders: (headers) => checkWebhookSignatureForm(scheme, headers) }),
     verify: (raw, headers) => connector.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'no verifier' },
     parse: (raw, headers) => connector.parseWebhook?.(raw, headers) ?? [],
     ...(connector.acceptWebhookHandshake && { handshake: async (raw, headers) => (await connector.acceptWebhookHandshake?.(raw, headers)) ?? false }),

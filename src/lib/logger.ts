@@ -17,7 +17,11 @@ const SENSITIVE_KEYS = [
 function redactPaths(): string[] {
   const paths: string[] = [];
   for (const key of SENSITIVE_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`);
-  paths.push('req.headers.authorization', 'req.headers.cookie', 'headers["x-gusto-signature"]', 'headers.signature');
+  // Every signature header a webhook scheme of the connector kit reads (connectors/kit/webhooks/schemes.ts).
+  paths.push(
+    'req.headers.authorization', 'req.headers.cookie', 'headers["x-gusto-signature"]', 'headers.signature',
+    'headers["stripe-signature"]', 'headers["webhook-signature"]', 'headers["x-hub-signature-256"]',
+  );
   return paths;
 }
 
