@@ -54,7 +54,7 @@ export const CrosswalkConfig = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8600),
-      /** Webhook body limit in bytes (requirement 7). */
+      /** Webhook body limit in bytes. */
       webhookBodyLimit: z.number().int().positive().default(1_048_576),
       /** CSV upload limit in bytes. */
       uploadBodyLimit: z.number().int().positive().default(200 * 1_048_576),

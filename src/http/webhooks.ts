@@ -28,7 +28,7 @@ export interface WebhookDeps {
   readonly store: Store;
   readonly counters: HttpCounters;
   readonly log: HttpLogger;
-  /** Bytes; bigger deliveries get 413 before the handler reads them (requirement 7). */
+  /** Bytes; bigger deliveries get 413 before the handler reads them. */
   readonly bodyLimit: number;
   /** The receiver of a configured webhook system, or null (unknown system, or one that polls). */
   receiver(system: string): WebhookReceiver | null;
@@ -38,7 +38,7 @@ export interface WebhookDeps {
   /**
    * How long the route waits for `enqueue` before acknowledging anyway. A BullMQ add issued while
    * Redis is down after having been up waits out ioredis' reconnect retries (73 s measured), far
-   * past the 2 s acknowledgement budget (requirement 6); the row is committed, so the relay queues it.
+   * past the 2 s acknowledgement budget; the row is committed, so the relay queues it.
    * @defaultValue 1000
    */
   readonly enqueueTimeoutMs?: number;

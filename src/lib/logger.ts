@@ -5,7 +5,7 @@ export type { Logger } from 'pino';
 /**
  * Keys whose values never reach a log line: credentials, and the personal data a vendor payload or
  * a record may carry. Listed at the first three nesting levels, because pino's redaction matches
- * exact paths (requirement 23). Vendor bodies are not logged at all; this is the second fence.
+ * exact paths. Vendor bodies are not logged at all; this is the second fence.
  */
 const SENSITIVE_KEYS = [
   'password', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken', 'access_token', 'refreshToken',

@@ -26,7 +26,7 @@ import { sleep } from './support/world.ts';
 const PLACEMENTS = 10_000;
 const PAGES = Math.ceil(PLACEMENTS / 500) + 1; // the last page is the empty one that ends the listing
 const PARENTS = ['ClientCorporation', 'Location', 'ClientContact', 'JobOrder', 'Candidate'];
-/** Rounds × kills per round: what fits in about a minute on two cores (quality bars ask 20 kills). */
+/** Rounds × kills per round: what fits in about a minute on two cores (a longer soak would do 20 kills). */
 const ROUNDS = 4;
 const KILLS_PER_ROUND = 2;
 const SEED = Number(process.env['CROSSWALK_KILL_SEED'] ?? Date.now() % 1_000_000);
