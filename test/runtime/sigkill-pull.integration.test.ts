@@ -1,5 +1,5 @@
 /**
- * Quality bars reliability test 1, scaled to fit a test run: a worker process SIGKILLed in the
+ * Reliability, scaled to fit a test run: a worker process SIGKILLed in the
  * middle of a 10,000-record pull (Bullhorn Placements, 21 pages of 500) on BullMQ, restarted, killed
  * again, restarted; the run must finish and leave exactly what a clean, uninterrupted pull leaves —
  * same assignments and links by Bullhorn id, the same ledger, one `create` per record, one run
