@@ -36,7 +36,7 @@ export default tseslint.config(
     },
   },
   {
-    // Route code reaches data through repositories, never the raw database handle (requirement 13).
+    // Route code reaches data through repositories, never the raw database handle.
     files: ['src/http/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', '**/store/sqlite/**'], message: 'HTTP routes use repositories (src/store index), not the database handle' }] }],

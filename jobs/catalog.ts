@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The typed job catalog: each job name's payload schema, attempts, backoff and timeout. Every
  * worker parses `job.data` with the schema before calling the handler, and the handler map in
  * `jobs/index.ts` must have exactly these keys: adding a job without a handler does not compile.
- * Jobs are page-sized, never record-sized (G8).
+ * Jobs are page-sized, never record-sized.
  */
 export interface JobSpec {
   readonly schema: z.ZodType;

@@ -13,14 +13,17 @@ import { mountWebhooks, type WebhookReceiver } from './http/webhooks.ts';
 import { mountConsole, OpsSignIn } from './http/console/index.ts';
 import { signInRequest, SIGN_IN_FAILED, SIGN_IN_LIMITED } from './http/console/auth.ts';
 import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
-import { mountCsvRoutes } from './csv/http.ts';
+import { isCsvUpload, mountCsvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { newId } from './lib/ids.ts';
 import { nowIso } from './lib/time.ts';
-import { EnqueueBatcher, type QueueStats } from './queue/index.ts';
+import { TimeoutError, withTimeout } from './lib/timeout.ts';
+import { renderFamily } from './http/metrics/exposition.ts';
+import { EnqueueBatcher, type QueueCounts, type QueueStats } from './queue/index.ts';
 import { reconcileMetrics } from './reconcile/index.ts';
 import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
+import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -55,14 +58,14 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     health: async () => {
       if (hub.queue().kind !== 'bullmq') return { queue: { ok: true, detail: 'inline' } };
       try {
-        await hub.queue().stats();
+        await withTimeout(hub.queue().stats(), QUEUE_STATS_TIMEOUT_MS);
         return { redis: { ok: true } };
       } catch (err) {
         return { redis: { ok: false, detail: err instanceof Error ? err.message : 'unreachable' } };
       }
     },
     afterWrite: debounce(() => enqueueDuePushes(hub, (name, payload, options) => hub.queue().enqueue(name, payload, options)), 50, hub),
-    metrics: async () => queueMetrics(await hub.queue().stats()) + (await reconcileMetrics(hub.store())),
+    metrics: async () => (await queueMetrics(hub)) + (await reconcileMetrics(hub.store())),
     mount: (app, api) => {
       const enqueuer = new EnqueueBatcher(hub.queue());
       mountWebhooks(app, {
@@ -106,7 +109,11 @@ function receiverFor(hub: Hub, system: string): WebhookReceiver | null {
   if (!hub.config.systems.some((s) => s.id === system)) return null;
   const connector = hub.connector(system);
   if (!connector.verifyWebhook || !connector.parseWebhook) return null;
+  // The manifest's signing scheme says which header carries the signature and in what form.
+  const webhook = hub.manifest(system).webhook;
+  const scheme = webhook === undefined || webhook.scheme === 'none' ? null : webhook.scheme;
   return {
+    ...(scheme !== null && { checkHeaders: (headers) => checkWebhookSignatureForm(scheme, headers) }),
     verify: (raw, headers) => connector.verifyWebhook?.(raw, headers) ?? { ok: false, status: 401, reason: 'no verifier' },
     parse: (raw, headers) => connector.parseWebhook?.(raw, headers) ?? [],
     keepHeaders: [hub.manifest(system).webhook?.idHeader, hub.manifest(system).webhook?.timestampHeader].filter((h): h is string => h !== undefined),
@@ -177,17 +184,54 @@ export function mountBullBoard(app: Hono<AppEnv>, hub: Hub, options: BullBoardOp
   app.route(base, adapter.registerPlugin());
 }
 
-function queueMetrics(stats: QueueStats): string {
-  const lines = ['# HELP crosswalk_queue_jobs Jobs in each system queue by state.', '# TYPE crosswalk_queue_jobs gauge'];
-  for (const [system, counts] of Object.entries(stats)) {
-    for (const [state, n] of Object.entries(counts)) lines.push(`crosswalk_queue_jobs{system="${system.replace(/["\\\n]/g, '_')}",state="${state}"} ${n}`);
+/**
+ * How long a scrape or a health check waits for the queue's job counts. A BullMQ command issued
+ * while Redis is down after having been up waits out ioredis' reconnect retries (73 s measured);
+ * /metrics and /health answer within 2 s whatever Redis does.
+ */
+export const QUEUE_STATS_TIMEOUT_MS = 1_500;
+
+const QUEUE_STATES: ReadonlyArray<keyof QueueCounts> = ['waiting', 'active', 'delayed', 'failed', 'completed'];
+
+/**
+ * The queue's families for /metrics: job counts per system and state, and `crosswalk_queue_up`
+ * (0 when the counts could not be read in time; the job counts are then left out, not zeroed, so
+ * an alert on depth does not see an outage as an empty queue).
+ */
+export async function queueMetrics(hub: Pick<Hub, 'queue' | 'logger'>, timeoutMs = QUEUE_STATS_TIMEOUT_MS): Promise<string> {
+  let stats: QueueStats | null = null;
+  let reason = '';
+  try {
+    stats = await withTimeout(hub.queue().stats(), timeoutMs);
+  } catch (err) {
+    reason = err instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : 'the queue refused the read';
+    hub.logger.warn({ err }, 'metrics: queue job counts unavailable');
   }
-  return `${lines.join('\n')}\n`;
+  const up = renderFamily({
+    name: 'crosswalk_queue_up',
+    help: `Whether the queue's job counts could be read for this scrape (within ${timeoutMs} ms).`,
+    type: 'gauge',
+    samples: [{ value: stats ? 1 : 0 }],
+  });
+  if (!stats) return `# crosswalk_queue_jobs unavailable: ${reason}\n${up}`;
+  const samples = Object.entries(stats).flatMap(([system, counts]) =>
+    QUEUE_STATES.map((state) => ({ labels: { system, state }, value: counts[state] })),
+  );
+  return renderFamily({ name: 'crosswalk_queue_jobs', help: 'Jobs in each system queue by state.', type: 'gauge', samples }) + up;
 }
 
 export async function serveHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<ServerHandle> {
   const app = buildHttpApp(hub);
-  const server = await startServer(app, { host: options.host ?? hub.config.http.host, port: options.port ?? hub.config.http.port });
+  const { http } = hub.config;
+  const server = await startServer(app, {
+    host: options.host ?? http.host,
+    port: options.port ?? http.port,
+    limits: {
+      headersTimeoutMs: http.headersTimeoutMs, requestTimeoutMs: http.requestTimeoutMs, uploadTimeoutMs: http.uploadTimeoutMs,
+      keepAliveTimeoutMs: http.keepAliveTimeoutMs, maxConnections: http.maxConnections,
+    },
+    isUpload: isCsvUpload,
+  });
   // Audit events and idempotent answers past their retention go, now and every six hours.
   const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));
   return { ...server, close: async () => {

@@ -22,12 +22,12 @@ import { passArgs, reportPass } from '../lib/child.ts';
  * One measured pass of the CSV scenario, in its own process. Sides:
  * - generate: the time-entry files (as billing writes them, and the same rows shuffled) and two
  *   store templates (placements only; the same after the file was imported), once per size;
- * - parse: csv-parse alone, arrays, piped to a counting sink (G1/G2 raw baseline);
- * - import: `importCsv` of the file into a fresh copy of the placements template (G1/G2);
- * - upsert: better-sqlite3 hash-guarded upsert of the same rows, second pass (G3 raw baseline);
- * - reimport: the shuffled file imported into a copy of the imported template (G3);
- * - scan: `.raw().iterate()` over the imported time entries piped to csv-stringify (G4 raw baseline);
- * - export: `exportEntity(time_entry)` of the same store (G4).
+ * - parse: csv-parse alone, arrays, piped to a counting sink (the import's raw baseline);
+ * - import: `importCsv` of the file into a fresh copy of the placements template;
+ * - upsert: better-sqlite3 hash-guarded upsert of the same rows, second pass (the re-import's raw baseline);
+ * - reimport: the shuffled file imported into a copy of the imported template;
+ * - scan: `.raw().iterate()` over the imported time entries piped to csv-stringify (the export's raw baseline);
+ * - export: `exportEntity(time_entry)` of the same store.
  */
 interface Args {
   side: 'generate' | 'parse' | 'import' | 'upsert' | 'reimport' | 'scan' | 'export';

@@ -37,7 +37,7 @@ function cacheDir(): string {
 type Side = 'parse' | 'import' | 'upsert' | 'reimport' | 'scan' | 'export';
 
 /**
- * Issue 6's benchmark (G1–G4) on one generated time-entry file, as billing writes it: CSV import
+ * Issue 6's benchmark on one generated time-entry file, as billing writes it: CSV import
  * against csv-parse alone (arrays), its peak RSS and how it grows with a 10× larger file,
  * re-import of the same rows shuffled into another file against a raw hash-guarded upsert, and
  * export against a raw table scan piped to csv-stringify. Raw and hub passes run A/B/A/B after a

@@ -80,7 +80,7 @@ function runRaw(side: 'raw-insert' | 'raw-upsert'): void {
   };
   (globalThis as { gc?: () => void }).gc?.();
   if (side === 'raw-insert') {
-    // The store's raw baseline as quality-bars.md defines it: prepared inserts in 10k-row
+    // The store's raw baseline: prepared inserts in 10k-row
     // transactions with a SHA-1 per row (the hash every hash-guarded store keeps).
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();

@@ -29,7 +29,7 @@ interface Measured {
 }
 
 /**
- * Issue 4's benchmark (G5): signed Gusto deliveries at 50 connections against a bare node:http
+ * Issue 4's benchmark: signed Gusto deliveries at 50 connections against a bare node:http
  * JSON handler (raw) and against the hub's webhook route (verify, zod-validate, durable inbox
  * commit, enqueue), each server in a fresh process, A/B/A/B after a warm-up of each, medians of
  * three pairs. The load generator (autocannon, in this process) shares the two cores with the server.

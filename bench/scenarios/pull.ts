@@ -12,7 +12,7 @@ import type { PullArgs } from './pull.pass.ts';
 const PASS = new URL('./pull.pass.ts', import.meta.url);
 
 /**
- * G10-style pull benchmark: a full pull of the dataset's Placements from the Bullhorn emulator
+ * A pull benchmark in the reconcile end-to-end style: a full pull of the dataset's Placements from the Bullhorn emulator
  * through the hub (connector → mapping → merge engine → SQLite, inline queue), against a bare
  * fetch loop paging the same listing with the same page size, both under the same vendor rate
  * limit, in the same run. Parents of Placement (clients … candidates) are pulled into a template

@@ -12,15 +12,15 @@ import type { ReconcileReport } from '../../src/reconcile/index.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 
 /**
- * One pass of the reconcile scenario, in its own process. Local compare (G9) sides:
+ * One pass of the reconcile scenario, in its own process. Local compare sides:
  * - build: writes `<base>.raw.sqlite` (two hash tables) and `<base>.hub.sqlite` (the hub's `links`
  *   and `reconcile_staging`) with the same ids, hashes and drift; untimed, done once;
- * - raw: on a fresh copy of the raw file, the G9 baseline: a LEFT JOIN where the hash differs plus
+ * - raw: on a fresh copy of the raw file, the local compare's baseline: a LEFT JOIN where the hash differs plus
  *   the reverse anti-join, every row read;
  * - hub: on a fresh copy of the hub file, the reconciliation's compare and classification as a run
  *   does it (gate counts, then keyset pages over the diff both ways through ReconcileRepo), without
  *   vendor fetches or engine applies.
- * End-to-end (G10) sides `e2e-loop` and `e2e-hub`: see `runEndToEnd` below.
+ * End-to-end sides `e2e-loop` and `e2e-hub`: see `runEndToEnd` below.
  */
 interface CompareArgs {
   side: 'build' | 'raw' | 'hub';
@@ -162,7 +162,7 @@ async function runHub(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// End to end (G10): the listing rate of a reconcile run against the Bullhorn emulator, and of a
+// End to end: the listing rate of a reconcile run against the Bullhorn emulator, and of a
 // bare paging loop over the same endpoint, both held to the same client-side rate limit.
 
 interface EndToEndArgs {
@@ -279,7 +279,7 @@ async function runEndToEnd(e: EndToEndArgs): Promise<void> {
       if (run?.status !== 'succeeded' || !report || report.counts.matched !== report.counts.seen || report.counts.seen !== dataset.candidates.length) {
         throw new Error(`reconcile run did not match every candidate: ${JSON.stringify({ status: run?.status, error: run?.error, counts: report?.counts })}`);
       }
-      // The listing's own rate (G10 compares listing with listing); the whole run's time goes along as a figure.
+      // The listing's own rate (the end-to-end figure compares listing with listing); the whole run's time goes along as a figure.
       reportPass(report.counts.seen, report.listingMs ?? ms, { requests: report.requests.used, pages: report.counts.pages, wholeRunMs: ms });
       await hub.close();
     } finally {

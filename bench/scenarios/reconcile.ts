@@ -9,15 +9,15 @@ import { median, type Figure } from '../lib/figures.ts';
 const PASS = new URL('./reconcile.pass.ts', import.meta.url);
 
 /**
- * Issue 5's benchmark, G9 and G10.
+ * Issue 5's benchmark: the local compare and the end-to-end listing rate.
  *
- * Local compare (G9): 1,000,000 links against 1,000,000 staged source hashes with 0.5 % drift
+ * Local compare: 1,000,000 links against 1,000,000 staged source hashes with 0.5 % drift
  * (adds, changes, deletes), built once (untimed); then the reconciliation's compare + classify
  * against a raw SQL diff of two hash tables, each pass in a fresh process on a fresh copy of the
  * file, A/B/A/B after a warm-up of each, medians of three pairs. Gates: hub time ≤ 5× raw time,
  * hub peak RSS ≤ 300 MB.
  *
- * End to end (G10): against the Bullhorn emulator, every client-side limiter at 20 requests/s
+ * End to end: against the Bullhorn emulator, every client-side limiter at 20 requests/s
  * and pages of 500, a reconcile run of a hub that already holds every candidate (no drift) vs a
  * bare `pullPage` loop over the same endpoint; fresh process, emulator and store per pass, A/B/A/B
  * after a warm-up of each, medians of three pairs. Gate: the hub's listing records/s ≥ 0.9× the
@@ -25,7 +25,7 @@ const PASS = new URL('./reconcile.pass.ts', import.meta.url);
  */
 export const scenario: Scenario = {
   name: 'reconcile',
-  description: 'reconciliation compare vs a raw SQL hash diff (G9); listing rate vs a bare paging loop (G10)',
+  description: 'reconciliation compare vs a raw SQL hash diff; listing rate vs a bare paging loop',
   async run({ quick }) {
     const rows = quick ? 200_000 : 1_000_000;
     const drift = 0.005;
@@ -60,7 +60,7 @@ export const scenario: Scenario = {
         { name: 'reconcile.compare.raw_peak_rss_mb', value: Math.round(Math.max(...raws.map((h) => h.maxRssMb))), gate: false },
       ];
       if (!connectorFor('bullhorn')) {
-        process.stdout.write('reconcile.e2e skipped: connectors/index.ts does not register a bullhorn connector (G10 not measured)\n');
+        process.stdout.write('reconcile.e2e skipped: connectors/index.ts does not register a bullhorn connector (end to end not measured)\n');
         return figures;
       }
       return [...figures, ...(await endToEnd(quick, pairs))];

@@ -7,7 +7,7 @@ export const ENTITY = { workers: 'workers' } as const;
 export const ADP_TOKEN_URL = 'https://accounts.adp.com/auth/oauth/v2/token';
 
 /**
- * ADP Workforce Now (vendor doc §4): OAuth 2 client credentials, and every call (token and API)
+ * ADP Workforce Now (docs/vendors.md §4): OAuth 2 client credentials, and every call (token and API)
  * over mutual TLS with the certificate ADP signed for the firm. Workers are read with `$top` and
  * `$skip`; their changes come from the event notification queue, polled and acknowledged.
  */

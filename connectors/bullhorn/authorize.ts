@@ -3,7 +3,7 @@ import {
 } from '../kit/index.ts';
 
 /**
- * The headless authorize step (reference §1.1 step 2): `GET {oauthUrl}/authorize?…&action=Login&
+ * The headless authorize step (docs/vendors.md §1.1 step 2): `GET {oauthUrl}/authorize?…&action=Login&
  * username&password` answers with a redirect whose `Location` carries the code. This is the one
  * call that does not go through the kit's client: that client follows redirects, and following
  * this one would lose the code (or call the key's registered redirect URI, which may be anywhere).

@@ -1,7 +1,7 @@
 import { ConnectorConfigError } from '../kit/index.ts';
 
 /**
- * The Bullhorn entities the connector reads, and per entity how to list it (reference §1.2: only
+ * The Bullhorn entities the connector reads, and per entity how to list it (docs/vendors.md §1.2: only
  * some types are in the Lucene index, the rest are read with JPQL `query`), whether it has a
  * soft-delete flag, and the fields asked for when the caller names none.
  */

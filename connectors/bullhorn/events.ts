@@ -3,7 +3,7 @@ import type { ChangeEvent, ConnectorContext, EventBatch, HttpClient } from '../k
 import { ENTITY_NAMES, isBullhornEntity } from './entities.ts';
 
 /**
- * Bullhorn event subscriptions (reference §1.4): a queue Bullhorn fills with entity changes that
+ * Bullhorn event subscriptions (docs/vendors.md §1.4): a queue Bullhorn fills with entity changes that
  * we poll. Fetched events leave the queue, so a batch that failed to process is read again by its
  * `requestId`. Events carry only ids: the hub re-reads the records (`fetchByIds`).
  *
@@ -115,7 +115,7 @@ export class EventPoller {
 /**
  * A poll's answer as the hub's events: `eventId` is Bullhorn's (`ID:JBM-…`, unique), the kind
  * follows `entityEventType`, and events of entities the connector does not read are left out.
- * Nothing pending shows as an empty body or a body without `events` (reference §1.4 leaves it
+ * Nothing pending shows as an empty body or a body without `events` (docs/vendors.md §1.4 leaves it
  * open): both give no events.
  */
 export function toEventBatch(body: unknown): EventBatch {

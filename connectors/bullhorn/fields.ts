@@ -2,7 +2,7 @@ import { ConnectorConfigError } from '../kit/index.ts';
 import { sensitiveKind } from '../../src/model/sensitive.ts';
 
 /**
- * Bullhorn's `fields=` parameter from dotted field names (reference §1.2, nested selection in
+ * Bullhorn's `fields=` parameter from dotted field names (docs/vendors.md §1.2, nested selection in
  * parentheses): `['id', 'candidate.id', 'candidate.firstName', 'address.city']` →
  * `id,candidate(id,firstName),address(city)`. `id` always comes first: paging and the hub's key
  * need it. Sensitive names (SSN, date of birth, …) are dropped here as well as refused by the

@@ -2,7 +2,7 @@ import type { ConnectorManifestInput } from '../kit/index.ts';
 import { ENTITY_NAMES, PUSHABLE } from './entities.ts';
 
 /**
- * What the Bullhorn connector declares (reference/vendors/README.md §1). Every entity is pulled
+ * What the Bullhorn connector declares (docs/vendors.md §1). Every entity is pulled
  * incrementally on `dateLastModified` and reported by the event subscription; JobOrder,
  * ClientContact and Placement also take writes.
  */

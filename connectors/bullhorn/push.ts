@@ -7,7 +7,7 @@ import { bodyFieldNames, fieldsParameter } from './fields.ts';
 import { fetchRecords } from './streams/fetch.ts';
 
 /**
- * Writes (reference §1.2): create with `PUT entity/{Type}`, update with `POST entity/{Type}/{id}`,
+ * Writes (docs/vendors.md §1.2): create with `PUT entity/{Type}`, update with `POST entity/{Type}/{id}`,
  * each followed by a read of the record (read-after-write) that the hub compares with what it sent.
  *
  * Bullhorn has no idempotency key. A create that timed out may have landed, and sending it again

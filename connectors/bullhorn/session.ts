@@ -5,7 +5,7 @@ import {
 import { authorizeCode } from './authorize.ts';
 
 /**
- * Bullhorn's session (reference §1.1): loginInfo → authorize (headless) → token → REST login,
+ * Bullhorn's session (docs/vendors.md §1.1): loginInfo → authorize (headless) → token → REST login,
  * giving a `BhRestToken` and the `restUrl` every later call goes to.
  *
  * Refresh tokens are single-use: each refresh returns a new pair and burns the old token. The new

@@ -9,7 +9,7 @@ export const ENTITY = {
 export type GreenhouseEntity = (typeof ENTITY)[keyof typeof ENTITY];
 
 /**
- * Greenhouse Harvest v1 (vendor doc §2). Read-only: requisitions, candidates and submissions start
+ * Greenhouse Harvest v1 (docs/vendors.md §2). Read-only: requisitions, candidates and submissions start
  * in the ATS, and the hub writes nothing back to Greenhouse. Incremental pulls use `updated_after`
  * (jobs, candidates) and `last_activity_after` (applications, which have no `updated_after`).
  */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /*
  * Lenient schemas at the edge (`looseObject`): only the keys the connector itself reads are
  * checked, everything else passes through untouched so a new Gusto field never breaks a sync.
- * Shapes follow reference/vendors payloads/gusto-*.json.
+ * Shapes follow docs/vendors.md §5.3 and test/connectors/gusto/golden/gusto-*.json.
  */
 
 export const TokenResponse = z.looseObject({

@@ -76,7 +76,7 @@ export function createWebhooks(ctx: ConnectorContext): GustoWebhooks {
 
     /**
      * Gusto's subscription handshake: an unsigned POST of `{"verification_token": "…"}` to the
-     * subscription URL (reference §5.5). It is not an event: the token is kept as pending and the
+     * subscription URL (docs/vendors.md §5.5). It is not an event: the token is kept as pending and the
      * delivery is answered without touching the inbox. Anyone can send such a body, so it is taken
      * only while `setupWebhooks` awaits one (AWAITING_KEY, within its deadline) and only when no
      * token is pending yet: a later body never replaces the first, and a verified token is never

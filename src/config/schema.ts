@@ -54,10 +54,21 @@ export const CrosswalkConfig = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8600),
-      /** Webhook body limit in bytes (requirement 7). */
+      /** Webhook body limit in bytes. */
       webhookBodyLimit: z.number().int().positive().default(1_048_576),
       /** CSV upload limit in bytes. */
       uploadBodyLimit: z.number().int().positive().default(200 * 1_048_576),
+      // Socket limits of the HTTP server; unset means the default in src/http/server.ts (HTTP_SERVER_DEFAULTS).
+      /** Milliseconds a client has to send a request's headers (default 15 s). */
+      headersTimeoutMs: z.number().int().positive().optional(),
+      /** Milliseconds a client has to send a whole request, body included (default 60 s); CSV uploads get `uploadTimeoutMs`. */
+      requestTimeoutMs: z.number().int().positive().optional(),
+      /** Milliseconds a client has to send a CSV upload (`POST /api/v1/imports`, default 10 minutes: 200 MiB at about 3 Mbit/s). */
+      uploadTimeoutMs: z.number().int().positive().optional(),
+      /** Milliseconds an idle keep-alive connection stays open (default 5 s). */
+      keepAliveTimeoutMs: z.number().int().positive().optional(),
+      /** Open connections the server accepts at once; more are closed on arrival (default 1024). */
+      maxConnections: z.number().int().positive().optional(),
     })
     .default({ host: '127.0.0.1', port: 8600, webhookBodyLimit: 1_048_576, uploadBodyLimit: 200 * 1_048_576 }),
   reconcile: z

@@ -159,7 +159,7 @@ export async function processChunk(ctx: ChunkContext, tx: Repos, records: readon
     const apply = live(changed);
     if (apply.length === 0) continue;
     // The engine gets the chunk in slices: its per-record objects die young instead of piling up
-    // for the whole chunk (peak memory, G2); the unit of work, and so the commit, stays the chunk's.
+    // for the whole chunk (peak memory); the unit of work, and so the commit, stays the chunk's.
     for (let i = 0; i < apply.length; i += ENGINE_SLICE) {
       const slice = apply.slice(i, i + ENGINE_SLICE);
       const before = await tx.imports.lastLedgerSeq();

@@ -33,7 +33,7 @@ export function entityColumns(entity: EntityName, internal: boolean): string[] {
 /**
  * Any canonical entity as CSV: live rows in id order, read a page at a time straight off the
  * table (no per-row objects), numbers as numbers, text neutralised. Client-visible columns unless
- * `internal`: pay rates and margins never leave in a client export (requirement 14).
+ * `internal`: pay rates and margins never leave in a client export.
  */
 export async function exportEntity(store: Store, options: EntityExportOptions, out: Writable): Promise<EntityExportResult> {
   const fields = entityColumns(options.entity, options.internal ?? false);

@@ -267,6 +267,11 @@ export function csvRoutes(deps: CsvRouteDeps): Hono<AppEnv> {
 }
 
 /** Mounts the CSV routes under `/api/v1` and documents each in the API's OpenAPI document. */
+/** The one route that takes a large body (a CSV upload): the HTTP server gives it `http.uploadTimeoutMs`. */
+export function isCsvUpload(method: string, path: string): boolean {
+  return method === 'POST' && path.replace(/\/+$/, '') === '/api/v1/imports';
+}
+
 export function mountCsvRoutes(app: Hono<AppEnv>, api: RouteRegistrar, deps: CsvRouteDeps): void {
   app.route('/api/v1', csvRoutes(deps));
   for (const doc of csvRouteDocs()) api.describe(doc);

@@ -18,14 +18,14 @@ import { DELIMITER_NAMES, summaryOf, type ImportReport } from './report.ts';
 import type { RowError } from './rows.ts';
 import { SeenKeys } from './scratch.ts';
 
-/** Rows per unit of work: a transaction stays in the tens of milliseconds (G13). */
+/** Rows per unit of work: a transaction stays in the tens of milliseconds. */
 export const DEFAULT_CHUNK_ROWS = 2_000;
 export const MAX_CHUNK_ROWS = 10_000;
 
 /**
  * The store connection's page cache while an import runs, in MiB. An import touches every page
  * of the tables it writes and of the links it checks once, in no useful order, so a larger cache
- * buys little hit rate and costs resident memory (G2: peak RSS ≤ 300 MB); decision 0009.
+ * buys little hit rate and costs resident memory (peak RSS ≤ 300 MB); decision 0009.
  */
 export const IMPORT_CACHE_MIB = 8;
 
@@ -190,7 +190,7 @@ export async function importCsv(options: ImportOptions): Promise<ImportReport> {
     void outcome;
     report$(nextRecord);
     // Between chunks (never inside one: other requests would read its uncommitted rows), let the
-    // event loop serve whatever waits, so an import does not starve the API (G13).
+    // event loop serve whatever waits, so an import does not starve the API.
     await setImmediate();
   };
 

@@ -1,6 +1,6 @@
 /**
  * What an import accepts. Every limit is checked before the first row is written, so a file over
- * one is refused whole, with the limit named (requirement 22).
+ * one is refused whole, with the limit named.
  */
 export interface ImportLimits {
   /** Largest file, in bytes. @defaultValue 209715200 (200 MiB, the HTTP upload default) */

@@ -2,8 +2,7 @@
  * How a cell appears in an error report: masked, then shortened. Nine or more digits in a row
  * (single spaces between them allowed, as account numbers are often grouped), or the SSN shape
  * 123-45-6789, look like an SSN, an account or a routing number: every one of their digits becomes
- * `#`. No full number of that kind ever reaches a report, a log or an errors CSV (requirements 18
- * and 22, test 22). Dates, invoice numbers and phone numbers written with dashes stay readable.
+ * `#`. No full number of that kind ever reaches a report, a log or an errors CSV. Dates, invoice numbers and phone numbers written with dashes stay readable.
  */
 const LONG_DIGIT_RUN = /\d(?: ?\d){8,}|(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)/g;
 

@@ -66,7 +66,7 @@ function parseHeaders(text: string): PartHeaders {
  * Reads a multipart/form-data body as it streams in: the one part named `file` goes to a file
  * in `dir` (never into memory), small text fields are collected. The file part's size is counted
  * as it arrives and the read stops at the limit with 413, so an upload can never fill memory or
- * the disk beyond its limit (requirement 27, test 12).
+ * the disk beyond its limit.
  */
 export async function readMultipart(body: ReadableStream<Uint8Array> | null, contentType: string | undefined, dir: string, limits: MultipartLimits): Promise<MultipartResult> {
   const boundary = boundaryOf(contentType);

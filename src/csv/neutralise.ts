@@ -1,5 +1,5 @@
 /**
- * Formula neutralisation for exported text cells (OWASP "CSV injection", requirement 21): a cell
+ * Formula neutralisation for exported text cells (OWASP "CSV injection"): a cell
  * that starts with `=`, `+`, `-`, `@`, tab, CR or LF would be run as a formula by a spreadsheet, so
  * it gets a leading apostrophe, which spreadsheets show as text. A cell that already starts with an
  * apostrophe gets one too, so the rule is reversible without guessing: remove exactly one leading

@@ -39,7 +39,7 @@ export async function* readRecords(path: string, facts: FileFacts, limits: Impor
   const worker = new Worker(new URL('./records.worker.js', import.meta.url), {
     workerData: { path, encoding: facts.encoding, delimiter: facts.delimiter, maxRecordChars: limits.maxRecordChars, batchRows: BATCH_ROWS, batchChars: BATCH_CHARS, ahead: AHEAD, readChunk: READ_CHUNK },
     // It holds a read buffer, a few batches of at most about BATCH_CHARS + one record, and csv-parse's
-    // state: a small heap keeps RSS down (G2), with room for the longest record the limits allow.
+    // state: a small heap keeps RSS down, with room for the longest record the limits allow.
     resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 + Math.ceil((limits.maxRecordChars * 16) / 2 ** 20) },
   });
   const inbox: WorkerMessage[] = [];

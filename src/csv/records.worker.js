@@ -1,5 +1,5 @@
 // Pass two's parser thread (see records.ts): reads, decodes and parses the file off the main thread,
-// so the main thread spends its time on mapping, keys and the store (G1, G13). Plain JavaScript on
+// so the main thread spends its time on mapping, keys and the store. Plain JavaScript on
 // purpose: a worker is started by Node itself, outside tsx and vitest's transforms, so it must not
 // need a TypeScript loader. It posts records in batches, each batch's cells joined into one string
 // (one copy across threads instead of one per cell), and runs at most a few batches ahead of the

@@ -22,7 +22,7 @@ interface Seen {
 
 /**
  * The keys an import has seen, so a duplicate row anywhere in the file is caught with the line of
- * its first copy. A JavaScript set of every key would grow with the file (G2 wants memory flat), so
+ * its first copy. A JavaScript set of every key would grow with the file (memory must stay flat), so
  * the keys live in a throw-away SQLite file outside the store: no journal, no fsync, a small page
  * cache, deleted when the import ends. It is rebuilt from the start of the file when an import
  * resumes.

@@ -19,7 +19,7 @@ function isJson(contentType: string | undefined): boolean {
 /**
  * Reads a JSON body of at most `limit` bytes. The declared length is checked before reading and the
  * streamed bytes are counted while reading, so a chunked body with no length stops at the limit
- * instead of filling memory (quality bars, test 12). Returns undefined when no body was sent.
+ * instead of filling memory. Returns undefined when no body was sent.
  */
 export async function readJsonBody(c: Context<AppEnv>, limit: number): Promise<unknown> {
   const req = c.req.raw;

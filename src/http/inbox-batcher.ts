@@ -10,9 +10,8 @@ interface Waiting {
 
 /**
  * Group commit for the inbox: deliveries that arrive while a durable commit is being prepared share
- * the next one. Every delivery is still acknowledged only after the commit that holds its row
- * (requirement 6), but a burst pays one `synchronous=FULL` fsync per batch instead of one per
- * delivery (G5, G11) — the fsync, not the insert, is the ceiling of a one-commit-per-request route.
+ * the next one. Every delivery is still acknowledged only after the commit that holds its row,
+ * but a burst pays one `synchronous=FULL` fsync per batch instead of one per delivery — the fsync, not the insert, is the ceiling of a one-commit-per-request route.
  * A store on a file commits on its inbox writer thread instead (decision 0010); this on-thread
  * batcher remains for in-memory stores, which a second connection cannot reach.
  */

@@ -5,7 +5,7 @@ export type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly
 
 /**
  * Reads a request body with a byte limit, refusing as soon as the limit is passed — whether the
- * sender declared a Content-Length or streams chunks with none (requirement 7, test 12). On Node it
+ * sender declared a Content-Length or streams chunks with none. On Node it
  * reads the socket stream directly, which spares building a WHATWG Request per delivery; elsewhere
  * (tests through `app.request`) it reads the Request body stream the same way.
  */

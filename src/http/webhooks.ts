@@ -8,11 +8,16 @@ import { envelope } from './errors.ts';
 import { InboxBatcher } from './inbox-batcher.ts';
 import { readLimitedBody } from './read-body.ts';
 
+type Verdict = { readonly ok: true } | { readonly ok: false; readonly status: 400 | 401; readonly reason: string };
+
 /** What the route needs from a connector, without importing one: verify, then read event ids. */
 export interface WebhookReceiver {
-  verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>):
-    | { readonly ok: true }
-    | { readonly ok: false; readonly status: 400 | 401; readonly reason: string };
+  /**
+   * The signature header's presence and form (and a signed timestamp's age), from the headers
+   * alone: a refusal here is answered before the body is read. The scheme the manifest declares.
+   */
+  checkHeaders?(headers: Readonly<Record<string, string | undefined>>): Verdict;
+  verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Verdict;
   /** A subscription handshake the vendor sends unsigned (Gusto's verification token): true when it was one. */
   handshake?(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): Promise<boolean>;
   /**
@@ -28,7 +33,7 @@ export interface WebhookDeps {
   readonly store: Store;
   readonly counters: HttpCounters;
   readonly log: HttpLogger;
-  /** Bytes; bigger deliveries get 413 before the handler reads them (requirement 7). */
+  /** Bytes; bigger deliveries get 413 before the handler reads them. */
   readonly bodyLimit: number;
   /** The receiver of a configured webhook system, or null (unknown system, or one that polls). */
   receiver(system: string): WebhookReceiver | null;
@@ -38,7 +43,7 @@ export interface WebhookDeps {
   /**
    * How long the route waits for `enqueue` before acknowledging anyway. A BullMQ add issued while
    * Redis is down after having been up waits out ioredis' reconnect retries (73 s measured), far
-   * past the 2 s acknowledgement budget (requirement 6); the row is committed, so the relay queues it.
+   * past the 2 s acknowledgement budget; the row is committed, so the relay queues it.
    * @defaultValue 1000
    */
   readonly enqueueTimeoutMs?: number;
@@ -62,7 +67,44 @@ function within(work: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * `POST /webhooks/:system`: verify the signature over the exact raw bytes (before any parsing or
+ * The most an unsigned delivery may carry to be looked at as a subscription handshake (Gusto posts
+ * `{"verification_token": "…"}` unsigned); anything bigger is refused unread like any unsigned body.
+ */
+export const HANDSHAKE_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Checks the signature headers before the body is read: null when they pass or the receiver has no
+ * header check (the body is read and verified next), else the refusal — or a handshake the receiver
+ * took, read under a small limit.
+ */
+async function checkHeadersFirst(
+  c: Context<AppEnv>,
+  receiver: WebhookReceiver,
+  deps: WebhookDeps,
+): Promise<{ readonly handshake: true } | { readonly handshake: false; readonly status: 400 | 401; readonly reason: string } | null> {
+  if (!receiver.checkHeaders) return null;
+  const headers = c.req.header();
+  let verdict: Verdict;
+  try {
+    verdict = receiver.checkHeaders(headers);
+  } catch {
+    verdict = { ok: false, status: 400, reason: 'signature could not be checked' };
+  }
+  if (verdict.ok) return null;
+  if (verdict.status === 401 && receiver.handshake) {
+    try {
+      const read = await readLimitedBody(c, Math.min(HANDSHAKE_BODY_LIMIT, deps.bodyLimit));
+      if (read.ok && (await receiver.handshake(read.body, headers))) return { handshake: true };
+    } catch {
+      // An unreadable body is no handshake: refused like any unsigned delivery.
+    }
+  }
+  return { handshake: false, status: verdict.status, reason: verdict.reason };
+}
+
+/**
+ * `POST /webhooks/:system`: check the signature headers' presence and form before the body is
+ * read (an unsigned or malformed delivery is refused unread), then verify the signature over the exact raw bytes (before any parsing or
  * logging of the body), read the event id, commit the inbox row durably — deduplicated on (system,
  * event id) — then enqueue, and only then acknowledge. Bad input answers 4xx with a reason and
  * enqueues nothing; a store that cannot write answers 503 so the vendor retries; never 500.
@@ -90,6 +132,15 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
       }
       if (!receiver) return c.json(envelope('not_found', `no webhook system "${system}"`), 404);
 
+      const early = await checkHeadersFirst(c, receiver, deps);
+      if (early) {
+        if (early.handshake) return c.json({ accepted: false, handshake: true }, 200);
+        increment(deps.counters.webhookVerifyFailures, system);
+        // The body is never read: the connection closes behind the answer instead of draining it.
+        c.header('Connection', 'close');
+        return c.json(envelope(early.status === 401 ? 'unauthorized' : 'invalid_request', early.reason), early.status);
+      }
+
       let read: Awaited<ReturnType<typeof readLimitedBody>>;
       try {
         read = await readLimitedBody(c, deps.bodyLimit);
@@ -100,7 +151,7 @@ export function mountWebhooks(app: Hono<AppEnv>, deps: WebhookDeps): void {
       const raw = read.body;
       const headers = c.req.header();
 
-      let verdict: ReturnType<WebhookReceiver['verify']>;
+      let verdict: Verdict;
       try {
         verdict = receiver.verify(raw, headers);
       } catch {

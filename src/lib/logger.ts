@@ -5,7 +5,7 @@ export type { Logger } from 'pino';
 /**
  * Keys whose values never reach a log line: credentials, and the personal data a vendor payload or
  * a record may carry. Listed at the first three nesting levels, because pino's redaction matches
- * exact paths (requirement 23). Vendor bodies are not logged at all; this is the second fence.
+ * exact paths. Vendor bodies are not logged at all; this is the second fence.
  */
 const SENSITIVE_KEYS = [
   'password', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken', 'access_token', 'refreshToken',
@@ -17,7 +17,11 @@ const SENSITIVE_KEYS = [
 function redactPaths(): string[] {
   const paths: string[] = [];
   for (const key of SENSITIVE_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`);
-  paths.push('req.headers.authorization', 'req.headers.cookie', 'headers["x-gusto-signature"]', 'headers.signature');
+  // Every signature header a webhook scheme of the connector kit reads (connectors/kit/webhooks/schemes.ts).
+  paths.push(
+    'req.headers.authorization', 'req.headers.cookie', 'headers["x-gusto-signature"]', 'headers.signature',
+    'headers["stripe-signature"]', 'headers["webhook-signature"]', 'headers["x-hub-signature-256"]',
+  );
   return paths;
 }
 

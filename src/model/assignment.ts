@@ -22,7 +22,7 @@ export const Assignment = z
 
 /**
  * Pay and bill rates effective from a date until the next row for the same assignment.
- * Pay rate and margin are never client-visible (requirement 14).
+ * Pay rate and margin are never client-visible.
  */
 export const AssignmentRate = z.strictObject({
     assignmentId: Id,

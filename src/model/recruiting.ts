@@ -24,7 +24,7 @@ export const EmployeeType = z.enum(['w2', '1099', 'c2c']);
 
 /**
  * A worker. Deliberately no SSN, date of birth, bank or EEO fields: the hub never holds them
- * (requirements 18 and 26). `strictObject` makes any such key an error, not a silent drop.
+ * (docs/DESIGN.md, canonical model). `strictObject` makes any such key an error, not a silent drop.
  */
 export const Candidate = z.strictObject({
   firstName: Text(100),

@@ -1,6 +1,6 @@
 /**
  * Fields that never enter the hub: not in the canonical model, not in a mapping, not in a stored
- * payload. Requirements 14, 18, 19 and 26 of the quality bars. A mapping whose target or source path
+ * payload (no SSN, birth date, bank or EEO data, see docs/DESIGN.md). A mapping whose target or source path
  * matches one of these is refused when it loads.
  */
 const SENSITIVE_PATTERNS: ReadonlyArray<{ pattern: RegExp; what: string }> = [

@@ -13,7 +13,7 @@ import type { BullmqDriverOptions, QueueCounts, QueueDriver, QueueStats, RateLim
 /** Our backoff strategy's name in job options; the workers' `settings.backoffStrategy` computes it. */
 const BACKOFF_TYPE = 'crosswalk';
 
-/** addBulk size: quality bars measured 500 per call as the sweet spot (18 k jobs/s). */
+/** addBulk size: 500 per call measured as the sweet spot (18 k jobs/s). */
 const BULK_CHUNK = 500;
 
 /**
@@ -48,7 +48,7 @@ type AnyJob = Job<unknown, unknown, string>;
 /**
  * BullMQ 6 on ioredis 6: one queue per system (`<prefix>:<systemId>` in Redis), each with its own
  * worker and rate limiter, created on first use. Completed and failed jobs are kept in bounded
- * numbers (G8). Redis is never the system of record: see relay.ts.
+ * numbers. Redis is never the system of record: see relay.ts.
  */
 export class BullmqDriver implements QueueDriver {
   readonly kind = 'bullmq';
@@ -211,7 +211,7 @@ export class BullmqDriver implements QueueDriver {
     const queue = new Queue<unknown, unknown, string>(queueNameFor(system), {
       connection: this.queueRedis,
       prefix: this.prefix,
-      // The event stream is for QueueEvents listeners, which we do not run: keep it short (G8).
+      // The event stream is for QueueEvents listeners, which we do not run: keep it short.
       streams: { events: { maxLen: 1_000 } },
     });
     queue.on('error', (err: Error) => this.logger.warn({ err: errField(err), system }, 'queue error'));

@@ -3,7 +3,7 @@ import type { QueueDriver } from './types.ts';
 
 /**
  * Collects enqueues made in the same turn of the event loop into one `enqueueBulk` (BullMQ addBulk):
- * under a burst of webhooks one Redis round trip carries many jobs (G5, G7). Each caller's promise
+ * under a burst of webhooks one Redis round trip carries many jobs. Each caller's promise
  * settles with its batch.
  */
 export class EnqueueBatcher {

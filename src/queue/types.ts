@@ -117,7 +117,7 @@ export interface BullmqDriverOptions extends CommonDriverOptions {
    */
   readonly prefix?: string;
   /**
-   * Completed and failed jobs kept per queue (G8: bounded memory; failed jobs are kept longer
+   * Completed and failed jobs kept per queue (bounded memory; failed jobs are kept longer
    * because ops read them in Bull Board).
    * @defaultValue { completed: 1000, failed: 5000 }
    */

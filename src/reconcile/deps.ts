@@ -19,7 +19,7 @@ export interface ReconcileSettings {
   readonly repairPage: number;
   /** Missing links confirmed per delete step (one `fetchByIds` call). @defaultValue 200 */
   readonly deletePage: number;
-  /** Staging rows deleted per unit of work when a run ends (G13: short transactions). @defaultValue 10_000 */
+  /** Staging rows deleted per unit of work when a run ends (short transactions). @defaultValue 10_000 */
   readonly purgeChunk: number;
   /** Orphan ids listed per kind in the report (the count is always complete). @defaultValue 100 */
   readonly orphanListLimit: number;

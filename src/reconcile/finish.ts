@@ -49,7 +49,7 @@ export async function failRun(deps: ReconcileDeps, runId: string, error: string)
   if (done) await purgeStaging(deps.store, runId, deps.settings.purgeChunk);
 }
 
-/** Deletes a run's staging rows in chunks, each its own short unit of work (G13). */
+/** Deletes a run's staging rows in chunks, each its own short unit of work. */
 export async function purgeStaging(store: Store, runId: string, chunk: number): Promise<number> {
   let total = 0;
   for (;;) {

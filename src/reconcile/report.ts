@@ -17,7 +17,7 @@ export interface ReportInput {
  * The run's report from its counts and cursor. `matched` is derived (staged rows that were not in
  * the diff) rather than counted by a second pass over the join. Requests allowed are what the
  * system's rate limit permits over the run's wall time: the share of the budget a run used is the
- * figure G10 asks for.
+ * figure the reconcile benchmark reports.
  */
 export function buildReport(input: ReportInput): ReconcileReport {
   const { run, cursor } = input;

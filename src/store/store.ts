@@ -50,7 +50,7 @@ export interface Repos {
 export interface UnitOfWorkOptions {
   /**
    * Commit with `synchronous=FULL`: for the commit that acknowledges a webhook, which must survive
-   * power loss, not only a crash (requirement 10).
+   * power loss, not only a crash.
    * @defaultValue false
    */
   durable?: boolean;

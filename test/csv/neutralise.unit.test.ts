@@ -6,7 +6,7 @@ import { FORMULA_TRIGGERS, neutralise, NEUTRALISING_PREFIX, unneutralise } from 
 import { createCsvWriter, dollars, fixed, stringifyRows } from '../../src/csv/write.ts';
 
 const SEED = Number(process.env['FC_SEED'] ?? 20261125);
-/** 4,000 runs of up to 5 rows × 8 cells: about 100,000 cells (quality bars, test 13). */
+/** 4,000 runs of up to 5 rows × 8 cells: about 100,000 cells. */
 const RUNS = Number(process.env['FC_RUNS'] ?? 4000);
 
 /** Cells built to hurt: formula triggers first, separators, quotes, CR/LF, apostrophes, any code point. */

@@ -106,7 +106,7 @@ describe('exactly once', () => {
     expect(imp).toMatchObject({ status: 'succeeded', nextRecord: 3, errorCount: 1, runId: report.runId });
   });
 
-  it('runs with a smaller page cache and leaves the store\'s own as it found it (G2)', async () => {
+  it('runs with a smaller page cache and leaves the store\'s own as it found it', async () => {
     const cache = () => world.store.db.pragma('cache_size', { simple: true }) as number;
     const before = cache();
     let during: number | null = null;

@@ -1,5 +1,5 @@
 /**
- * Bullhorn emulator, auth (reference §1.1) over real HTTP: discovery, authorization code, token,
+ * Bullhorn emulator, auth (docs/vendors.md §1.1) over real HTTP: discovery, authorization code, token,
  * single-use refresh tokens, REST login, and the 412/401 answers on restUrl.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

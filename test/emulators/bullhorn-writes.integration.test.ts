@@ -1,7 +1,7 @@
 /**
  * Bullhorn emulator writes and event subscriptions over real HTTP: create, update, soft and hard
  * deletes with their validation, dateLastModified bumps, and events fetched once then re-fetched
- * by requestId (reference §1.2 and §1.4).
+ * by requestId (docs/vendors.md §1.2 and §1.4).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sampleDataset } from '../../fixtures/dataset/index.ts';

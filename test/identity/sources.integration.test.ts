@@ -123,7 +123,8 @@ describe('Bullhorn candidates and Gusto employees', () => {
       },
     };
   }
-  const employee = JSON.parse(readFileSync('/work/shared/reference/vendors/payloads/gusto-employee.json', 'utf8')) as Record<string, unknown>;
+  // Gusto's documented employee sample, as the connector's golden tests keep it (birth date blanked).
+  const employee = JSON.parse(readFileSync(join(import.meta.dirname, '../connectors/gusto/golden/gusto-employee.json'), 'utf8')) as Record<string, unknown>;
   const candidate = (key: string) => {
     const row = world.store.db.prepare(`SELECT c.* FROM candidates c JOIN links l ON l.canonical_id = c.id AND l.entity = 'candidate' AND l.system = 'bullhorn' WHERE l.external_id = ?`).get(key) as
       | { id: string; email: string | null; phone: string | null; first_name: string; last_name: string }

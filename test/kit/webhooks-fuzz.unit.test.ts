@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { VerifyResult } from '../../connectors/kit/index.ts';
 import { SCHEMES } from './webhook-schemes.ts';
 
-// Quality bars §2 test 10 (in CI size): generated headers and bodies never make a verifier throw,
+// Fuzzing (in CI size): generated headers and bodies never make a verifier throw,
 // and nothing is accepted unless it is exactly what the sender signed.
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);

@@ -5,7 +5,7 @@ import {
 } from '../../connectors/kit/index.ts';
 import { SCHEMES, withDigest } from './webhook-schemes.ts';
 
-// Quality bars §2 test 9: the signature verification matrix, for every scheme.
+// The signature verification matrix, for every scheme.
 
 const NOW_SECONDS = 1_795_000_000;
 const now = (): number => NOW_SECONDS * 1000 + 420;

@@ -1,5 +1,5 @@
 /**
- * Quality bars reliability test 1, scaled to fit a test run: a worker process SIGKILLed in the
+ * Reliability, scaled to fit a test run: a worker process SIGKILLed in the
  * middle of a 10,000-record pull (Bullhorn Placements, 21 pages of 500) on BullMQ, restarted, killed
  * again, restarted; the run must finish and leave exactly what a clean, uninterrupted pull leaves —
  * same assignments and links by Bullhorn id, the same ledger, one `create` per record, one run
@@ -26,7 +26,7 @@ import { sleep } from './support/world.ts';
 const PLACEMENTS = 10_000;
 const PAGES = Math.ceil(PLACEMENTS / 500) + 1; // the last page is the empty one that ends the listing
 const PARENTS = ['ClientCorporation', 'Location', 'ClientContact', 'JobOrder', 'Candidate'];
-/** Rounds × kills per round: what fits in about a minute on two cores (quality bars ask 20 kills). */
+/** Rounds × kills per round: what fits in about a minute on two cores (a longer soak would do 20 kills). */
 const ROUNDS = 4;
 const KILLS_PER_ROUND = 2;
 const SEED = Number(process.env['CROSSWALK_KILL_SEED'] ?? Date.now() % 1_000_000);

@@ -6,7 +6,7 @@ import type { LimitServerMessage } from './limit-server.ts';
 import { DEFAULT_LIMIT, eventBody, gustoHeaders, inPool, startHarness, type Harness } from './support.ts';
 
 /*
- * Quality bars test 12: a body one byte over the limit is refused with 413 before the handler runs
+ * The body limit: a body one byte over the limit is refused with 413 before the handler runs
  * (the verifier is never called), whether it announces its length or arrives chunked, and a run of
  * such requests does not grow the process. Requests are written on a raw socket: the test controls
  * the framing exactly and reads only the status line, as a vendor's client would see it.

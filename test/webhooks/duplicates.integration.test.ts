@@ -3,7 +3,7 @@ import { countRows } from '../support/temp-store.ts';
 import { eventBody, gustoHeaders, inPool, startHarness, stdHeaders, TOLERANCE_SECONDS, type Harness, type Reply } from './support.ts';
 
 /*
- * Quality bars tests 5 (scaled down) and 11: the inbox's unique (system, event id) index is the
+ * Duplicate deliveries (a burst scaled down, and replays): the inbox's unique (system, event id) index is the
  * dedupe, so the same event delivered three times (two copies at once, one a little later) makes
  * one row and one enqueue, and a resend of a processed delivery changes nothing; for a scheme that
  * signs its timestamp, a resend past the tolerance is refused before the inbox is even asked.

@@ -4,7 +4,7 @@ import { signGusto, signStandardWebhook } from '../../connectors/kit/index.ts';
 import { GUSTO_TOKEN, percentile, startHarness, STD_SECRET, type Harness } from './support.ts';
 
 /*
- * Quality bars test 10 over HTTP (CI size): random signature headers and random bodies, some of
+ * Signature fuzzing over HTTP (CI size): random signature headers and random bodies, some of
  * them correctly signed so the parser sees garbage too. The route must answer every one with a
  * 2xx or 4xx, never a 5xx, and nothing may throw: no error logged by the app, no uncaught
  * exception, no unhandled rejection. Verification time is measured around the verifier in this

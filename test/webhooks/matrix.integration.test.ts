@@ -5,7 +5,7 @@ import {
 } from './support.ts';
 
 /*
- * Quality bars test 9 at the HTTP level, for Gusto (bare hex HMAC, no signed timestamp) and
+ * The signature matrix at the HTTP level, for Gusto (bare hex HMAC, no signed timestamp) and
  * Standard Webhooks (signed id and timestamp): each forgery is refused with a 4xx and a reason,
  * and leaves no inbox row and no enqueue; a valid delivery is acknowledged with one of each.
  */

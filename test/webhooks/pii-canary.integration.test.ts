@@ -4,7 +4,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { eventBody, gustoHeaders, memoryLog, startHarness, stdHeaders, type Harness, type HarnessOptions, type MemoryLog } from './support.ts';
 
 /*
- * Quality bars test 22, scoped to the webhook route: canary SSN-like, account-number-like and
+ * No personal numbers in logs, scoped to the webhook route: canary SSN-like, account-number-like and
  * email values (and a bearer token) travel in signed deliveries, refused deliveries and bodies the
  * parser rejects, while the route is made to log on every path it has (inbox write failed, enqueue
  * failed). Everything the hub's pino logger writes is captured and searched for the canaries.

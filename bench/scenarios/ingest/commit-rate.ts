@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 /**
  * Single-row autocommit inserts per second with WAL + `synchronous=FULL` on this machine's temp
  * disk: the ceiling of any route that commits one durable row per request, as the webhook route
- * does (quality bars: 4.5 k/s on the reference box). Printed next to the hub's rate to explain it.
+ * does (about 4.5 k/s measured on a two-core machine). Printed next to the hub's rate to explain it.
  */
 export function fullCommitRate(commits = 200): number {
   const dir = mkdtempSync(join(tmpdir(), 'crosswalk-bench-fsync-'));

@@ -49,7 +49,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 export interface LoadOptions {
   readonly url: string;
   readonly seconds: number;
-  /** @defaultValue 50 (G5's setting) */
+  /** @defaultValue 50 (the ingest benchmark's setting) */
   readonly connections?: number;
   readonly pool: EventPool;
   /**

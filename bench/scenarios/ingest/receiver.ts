@@ -8,7 +8,7 @@ export const BENCH_GUSTO_TOKEN = 'bench-ingest-verification-token-7f3a';
 
 /**
  * What the hub does for a Gusto delivery, without a configured connector: the kit's Gusto verifier
- * over the raw bytes, then the connector's own zod schema and event mapping (the G5 "verify HMAC,
+ * over the raw bytes, then the connector's own zod schema and event mapping (the ingest benchmark's "verify HMAC,
  * zod-validate" steps).
  */
 export function gustoReceiver(): WebhookReceiver {

@@ -2,7 +2,7 @@ import type { HttpClient, VendorRecord } from '../../kit/index.ts';
 import type { EntityInfo } from '../entities.ts';
 
 /**
- * `GET entity/{Type}/{id1},{id2},…` (reference §1.2) in chunks. Bullhorn answers `{ data: {…} }`
+ * `GET entity/{Type}/{id1},{id2},…` (docs/vendors.md §1.2) in chunks. Bullhorn answers `{ data: {…} }`
  * for one id and `{ data: […] }` for several, leaving out ids it does not have; a 404 means none
  * was found. Soft-deleted records come back (with `isDeleted: true`) so the hub can tombstone them.
  */

@@ -22,7 +22,7 @@ import type { EntityInfo } from '../entities.ts';
  */
 
 /**
- * Bullhorn's cap on `count` (reference §1.2: commonly 500 for search and query). A listing may
+ * Bullhorn's cap on `count` (docs/vendors.md §1.2: commonly 500 for search and query). A listing may
  * cap lower and return fewer rows than asked, so the end is where the listing's `total` is
  * reached (or a page comes back empty), never "a short page".
  */
@@ -121,7 +121,7 @@ function jpqlFilter(call: ListCall): string {
 
 /**
  * `yyyyMMddHHmmss` in UTC, rounded down to the second, as most clients send search ranges
- * (reference §1.2; the index may or may not take epoch ms). Rounding down only widens the window.
+ * (docs/vendors.md §1.2; the index may or may not take epoch ms). Rounding down only widens the window.
  */
 export function luceneTimestamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/[-T:]/g, '');

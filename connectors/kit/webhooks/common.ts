@@ -13,6 +13,9 @@ export interface VerifyOptions {
   readonly toleranceSeconds?: number;
 }
 
+/** What a check of the signature headers alone needs: the clock, for schemes that sign a timestamp. */
+export type FormOptions = Omit<VerifyOptions, 'secrets'>;
+
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** Header values this long are not signatures; refusing them early keeps verification cheap under fuzz. */
@@ -85,7 +88,7 @@ export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * A signed unix-seconds timestamp within ±tolerance of now. Both directions: a timestamp from the
  * future is as much a replay vector as a stale one when clocks are NTP-synchronised.
  */
-export function checkTimestamp(text: string, options: VerifyOptions): VerifyResult {
+export function checkTimestamp(text: string, options: FormOptions): VerifyResult {
   if (!/^\d{1,12}$/.test(text)) return reject(400, 'malformed timestamp');
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;

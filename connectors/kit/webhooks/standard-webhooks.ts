@@ -1,7 +1,7 @@
 import type { VerifyResult } from '../types.ts';
 import {
   ACCEPTED, checkTimestamp, decodeBase64, hmacSha256, reject, requireHeader, safeEqual, secretList, toBytes,
-  type VerifyOptions, type WebhookHeaders,
+  type FormOptions, type VerifyOptions, type WebhookHeaders,
 } from './common.ts';
 
 /**
@@ -20,16 +20,17 @@ export function standardWebhookKey(secret: string): Buffer | null {
   return Buffer.from(encoded, 'base64');
 }
 
-export function verifyStandardWebhook(body: Uint8Array, headers: WebhookHeaders, options: VerifyOptions): VerifyResult {
+/** The id, timestamp and signatures the headers carry, or why they are missing or malformed: no body needed. */
+function readStandardSignature(headers: WebhookHeaders, options: FormOptions): { readonly prefix: string; readonly given: Buffer[] } | { readonly error: VerifyResult } {
   const id = requireHeader(headers, STANDARD_WEBHOOK_HEADERS.id, 400);
-  if ('error' in id) return id.error;
+  if ('error' in id) return id;
   const timestamp = requireHeader(headers, STANDARD_WEBHOOK_HEADERS.timestamp, 400);
-  if ('error' in timestamp) return timestamp.error;
+  if ('error' in timestamp) return timestamp;
   const signature = requireHeader(headers, STANDARD_WEBHOOK_HEADERS.signature, 401);
-  if ('error' in signature) return signature.error;
+  if ('error' in signature) return signature;
 
   const fresh = checkTimestamp(timestamp.value, options);
-  if (!fresh.ok) return fresh;
+  if (!fresh.ok) return { error: fresh };
 
   // Entries are "version,base64"; a repeated header joined by Node adds ", " between them.
   const given: Buffer[] = [];
@@ -39,14 +40,24 @@ export function verifyStandardWebhook(body: Uint8Array, headers: WebhookHeaders,
     const bytes = decodeBase64(encoded, 32);
     if (bytes !== null) given.push(bytes);
   }
-  if (given.length === 0) return reject(401, 'no well-formed v1 signature');
+  if (given.length === 0) return { error: reject(401, 'no well-formed v1 signature') };
+  return { prefix: `${id.value}.${timestamp.value}.`, given };
+}
 
+/** The headers' presence, form and timestamp, before the body is read. */
+export function checkStandardWebhookForm(headers: WebhookHeaders, options: FormOptions = {}): VerifyResult {
+  const read = readStandardSignature(headers, options);
+  return 'error' in read ? read.error : ACCEPTED;
+}
+
+export function verifyStandardWebhook(body: Uint8Array, headers: WebhookHeaders, options: VerifyOptions): VerifyResult {
+  const read = readStandardSignature(headers, options);
+  if ('error' in read) return read.error;
   const keys = secretList(options.secrets).map(standardWebhookKey).filter((key): key is Buffer => key !== null);
   if (keys.length === 0) return reject(401, 'no usable webhook secret configured');
-  const prefix = `${id.value}.${timestamp.value}.`;
   for (const key of keys) {
-    const expected = hmacSha256(key, prefix, body);
-    if (given.some((candidate) => safeEqual(candidate, expected))) return ACCEPTED;
+    const expected = hmacSha256(key, read.prefix, body);
+    if (read.given.some((candidate) => safeEqual(candidate, expected))) return ACCEPTED;
   }
   return reject(401, 'signature mismatch');
 }

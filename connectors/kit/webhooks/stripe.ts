@@ -16,10 +16,11 @@ export interface StripeVerifyOptions extends VerifyOptions {
   readonly header?: string;
 }
 
-export function verifyStripe(body: Uint8Array, headers: WebhookHeaders, options: StripeVerifyOptions): VerifyResult {
+/** What the signature header says, or why it is missing or malformed (a stale timestamp included): no body needed. */
+function readStripeSignature(headers: WebhookHeaders, options: Omit<StripeVerifyOptions, 'secrets'>): { readonly timestamp: string; readonly given: Buffer[] } | { readonly error: VerifyResult } {
   const header = options.header ?? STRIPE_SIGNATURE_HEADER;
   const found = requireHeader(headers, header, 401);
-  if ('error' in found) return found.error;
+  if ('error' in found) return found;
 
   const timestamps: string[] = [];
   const given: Buffer[] = [];
@@ -35,16 +36,27 @@ export function verifyStripe(body: Uint8Array, headers: WebhookHeaders, options:
     }
   }
   const [timestamp] = timestamps;
-  if (timestamps.length !== 1 || timestamp === undefined) return reject(400, `${header} header needs exactly one t=`);
+  if (timestamps.length !== 1 || timestamp === undefined) return { error: reject(400, `${header} header needs exactly one t=`) };
   const fresh = checkTimestamp(timestamp, options);
-  if (!fresh.ok) return fresh;
-  if (given.length === 0) return reject(401, 'no well-formed v1 signature');
+  if (!fresh.ok) return { error: fresh };
+  if (given.length === 0) return { error: reject(401, 'no well-formed v1 signature') };
+  return { timestamp, given };
+}
 
+/** The signature header's presence, form and timestamp, before the body is read. */
+export function checkStripeForm(headers: WebhookHeaders, options: Omit<StripeVerifyOptions, 'secrets'> = {}): VerifyResult {
+  const read = readStripeSignature(headers, options);
+  return 'error' in read ? read.error : ACCEPTED;
+}
+
+export function verifyStripe(body: Uint8Array, headers: WebhookHeaders, options: StripeVerifyOptions): VerifyResult {
+  const read = readStripeSignature(headers, options);
+  if ('error' in read) return read.error;
   const secrets = secretList(options.secrets);
   if (secrets.length === 0) return reject(401, 'no webhook secret configured');
   for (const secret of secrets) {
-    const expected = hmacSha256(secret, `${timestamp}.`, body);
-    if (given.some((candidate) => safeEqual(candidate, expected))) return ACCEPTED;
+    const expected = hmacSha256(secret, `${read.timestamp}.`, body);
+    if (read.given.some((candidate) => safeEqual(candidate, expected))) return ACCEPTED;
   }
   return reject(401, 'signature mismatch');
 }

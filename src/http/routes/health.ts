@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RunKind, RunRow } from '../../store/index.ts';
 import type { CheckResult, HttpSystem, ResolvedDeps } from '../deps.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 import type { RouteRegistrar } from '../route.ts';
 import { DateTime } from '../schemas/common.ts';
 
@@ -25,14 +26,6 @@ export const HealthView = z.strictObject({
   systems: z.array(SystemHealth),
 });
 type HealthView = z.infer<typeof HealthView>;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * A system is unhealthy when its most recent finished pull or reconciliation failed; one that has

@@ -13,7 +13,7 @@ const f = Requisition.shape;
 
 /**
  * What a client may set when opening a requisition. Status (always `open`) and the pay rate (never
- * client-visible) are not fields here, so they cannot be smuggled in (requirement 15).
+ * client-visible) are not fields here, so they cannot be smuggled in.
  */
 const OpenRequisitionBody = z
   .strictObject({

@@ -6,7 +6,7 @@ import { DateTime, EntityNameSchema, ScalarValue } from './common.ts';
 /**
  * What the API answers with. Each view is an allow-list: a serializer builds it field by field from
  * a store row, typed by the schema, so a column added to the store does not leak into responses
- * until someone adds it here (requirement 14), and the OpenAPI document shows exactly what is sent.
+ * until someone adds it here, and the OpenAPI document shows exactly what is sent.
  */
 
 const Bookkeeping = {
@@ -145,7 +145,7 @@ export function toOutbox(o: OutboxRow): z.infer<typeof OutboxView> {
   };
 }
 
-/** An inbox row without its payload: raw vendor bytes stay out of API responses (requirement 23). */
+/** An inbox row without its payload: raw vendor bytes stay out of API responses. */
 export const InboxView = z.strictObject({
   id: z.string(),
   system: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeKind } from '../field-kinds.ts';
 import { problem, type Problem } from '../errors.ts';
 import { readPath, type ParsedPath } from '../paths.ts';
-import { fail, isBlank, ok, shapeOf, type Codec, type TargetContext } from './types.ts';
+import { fail, isBlank, ok, shapeOf, trimText, type Codec, type TargetContext } from './types.ts';
 
 export const ConcatOptions = z.strictObject({
   from: z.array(z.string().min(1)).min(2).max(10),
@@ -37,7 +37,7 @@ export function concatCodec(options: ConcatOptions, paths: readonly ParsedPath[]
         if (raw === undefined) continue;
         present = true;
         if (isBlank(raw)) continue;
-        if (typeof raw === 'string') parts.push(raw.trim());
+        if (typeof raw === 'string') parts.push(trimText(raw));
         else if (typeof raw === 'number' && Number.isFinite(raw)) parts.push(String(raw));
         else return fail(`${shapeOf(raw)} at ${path.text} cannot be joined as text`);
       }

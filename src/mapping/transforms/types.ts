@@ -54,6 +54,14 @@ export interface CodecEnv {
   readonly resolveSystem: (name: string) => string;
 }
 
+/**
+ * Text with the spaces around it removed, except a leading tab: a cell that starts with a tab keeps
+ * it (a CSV export neutralises it again, see src/csv/neutralise.ts), so nothing a file said is lost.
+ */
+export function trimText(text: string): string {
+  return text.startsWith('\t') ? text.trimEnd() : text.trim();
+}
+
 /** Absent or blank: JSON null, or text that is empty once trimmed (a CSV's empty cell). */
 export function isBlank(raw: unknown): boolean {
   return raw === null || (typeof raw === 'string' && raw.trim() === '');

@@ -5,7 +5,7 @@ import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
  * entity its vendor entity feeds (a Bullhorn Placement stages an `assignment` and an
  * `assignment_rate` row under one external id). The hash is `hashIncoming` of the mapped record —
  * the same hash the engine keeps in `links.source_hash` — so "matched" is `hash = source_hash`, and
- * the compare is a join inside the database instead of a JavaScript map of the whole set (G9).
+ * the compare is a join inside the database instead of a JavaScript map of the whole set.
  *
  * The key leads with (run_id, external_id) so the compare can walk a run's rows in external-id
  * order (keyset paging over the diff) straight off the primary key. Rows of a finished run are

@@ -21,7 +21,7 @@ export interface OpenOptions {
 
 /**
  * Opens the store's SQLite file in WAL mode with foreign keys enforced and a busy timeout, so the
- * API, workers and CLI can share one file on one host (requirement 10).
+ * API, workers and CLI can share one file on one host.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): SqliteDatabase {
   if (path !== ':memory:' && !path.startsWith('file:')) {

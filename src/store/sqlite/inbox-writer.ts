@@ -37,7 +37,7 @@ export interface InboxWriterOptions {
  * a busy one pays one fsync per batch.
  *
  * Each promise settles only after the worker's COMMIT returned, i.e. after the row is durable: the
- * caller may acknowledge on resolve (requirement 6). A failed batch rejects every row of it.
+ * caller may acknowledge on resolve. A failed batch rejects every row of it.
  */
 export class InboxWriter {
   private worker: Worker | null = null;

@@ -1,7 +1,7 @@
 // The inbox writer's thread (see inbox-writer.ts). Plain JavaScript on purpose: a worker is started
 // by Node itself, outside tsx and vitest's transforms, so it must not need a TypeScript loader.
 // It owns its own connection with `synchronous=FULL` for every commit: this connection only ever
-// writes inbox rows that are about to be acknowledged (requirement 10), so there is no pragma to
+// writes inbox rows that are about to be acknowledged, so there is no pragma to
 // flip around each unit of work.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';

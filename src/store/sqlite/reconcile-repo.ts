@@ -66,7 +66,7 @@ const LIVE_LINK = `l.state = 'linked' AND l.canonical_id IS NOT NULL AND l.tombs
  * The reconciliation's staging table and the compare queries over staging ⋈ links. Every query
  * walks a primary key (staging: run, external id, entity; links: system, entity, external id) with
  * keyset paging on the external id, so the diff is read a page at a time and nothing builds the
- * full set in JavaScript (G9).
+ * full set in JavaScript.
  */
 export class ReconcileRepo {
   constructor(private readonly s: Statements) {}

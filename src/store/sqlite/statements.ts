@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.ts';
 
-/** Prepares each SQL text once per connection: hot paths never re-parse a statement (G12). */
+/** Prepares each SQL text once per connection: hot paths never re-parse a statement. */
 export class Statements {
   private readonly cache = new Map<string, Database.Statement>();
   constructor(readonly db: SqliteDatabase) {}

@@ -8,7 +8,7 @@ import { countRows } from '../../support/temp-store.ts';
 import { startHarness, testHttp, type GustoHarness } from './support/hub.ts';
 
 /**
- * The unsigned Gusto verification body through the hub's `POST /webhooks/gusto` (reference §5.5:
+ * The unsigned Gusto verification body through the hub's `POST /webhooks/gusto` (docs/vendors.md §5.5:
  * Gusto POSTs `{"verification_token": "<uuid>"}` to the URL after a subscription is created or a
  * token is requested again). Taken only while `setupWebhooks` awaits it, only the first one; any
  * other unsigned body is a 401 like every unsigned delivery and writes nothing.

@@ -18,8 +18,8 @@ import { startGusto, type GustoUnderTest } from './emulator.ts';
  * A hub on a temp SQLite file with the inline queue, the Gusto emulator, and the Bullhorn side
  * seeded through the engine (system `bullhorn`, with its links) from the dataset — the state a
  * Bullhorn sync would leave, without depending on the Bullhorn connector. The mappings are this
- * repo's `mappings/gusto/*.yaml` plus minimal Bullhorn files that declare the owners of
- * /work/notes/ownership.md (the engine needs inbound rules for `bullhorn` to apply the seed).
+ * repo's `mappings/gusto/*.yaml` plus minimal Bullhorn files that declare the owners
+ * `mappings/bullhorn/*.yaml` declare (the engine needs inbound rules for `bullhorn` to apply the seed).
  */
 
 const REPO = join(import.meta.dirname, '../../../..');
