@@ -17,6 +17,8 @@ export interface AuditQuery {
   limit: number;
 }
 
+// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 const s = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
 

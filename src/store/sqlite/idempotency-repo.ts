@@ -1,6 +1,8 @@
 import type { IdempotencyRow } from '../access-types.ts';
 import type { Statements } from './statements.ts';
 
+// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 
 function toRow(r: Raw): IdempotencyRow {
