@@ -134,7 +134,8 @@ export async function loadAccess(repos: Repos, principal: Principal, now: string
       }
     }
     narrowToKey(principal, worksites, adminClients, clients, clientOf);
-    for (const c of clients) billingClients.add(c);
+    // Invoices belong to a whole client: staff granted a worksite of it do not see them.
+    for (const c of adminClients) billingClients.add(c);
   }
   return { principal, today, internal: true, role, everything, worksites, adminClients, clients, billingClients, delegations };
 }
@@ -191,9 +192,10 @@ export const ACTIONS = {
   /** Roles, delegates, grants, contact activation. */
   'roles.manage': { contact: true, roles: ['ops_admin', 'coordinator'] },
   'keys.manage': { contact: true, roles: 'all' },
-  'users.manage': { roles: ['ops_admin'], bootstrap: true },
-  'audit.read': { roles: ['ops_admin'] },
-  'view_as.mint': { roles: ['ops_admin', 'coordinator'] },
+  'users.manage': { roles: ['ops_admin'], bootstrap: true, everywhere: true },
+  'audit.read': { roles: ['ops_admin'], everywhere: true },
+  /** The contact's view may reach past a caller granted only some worksites: everywhere only. */
+  'view_as.mint': { roles: ['ops_admin', 'coordinator'], everywhere: true },
 } as const satisfies Record<string, ActionRule>;
 
 interface ActionRule {
@@ -297,10 +299,11 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
       // Contacts of the clients administered, and those holding a role at a worksite in scope (a
       // key narrowed to one worksite sees that worksite's people, not the whole client's).
       const self = access.principal.kind === 'contact' ? `id = ${q.value(access.principal.id)} OR ` : '';
-      return `${self}client_id IN ${q.set(access.adminClients)} OR id IN (SELECT contact_id FROM contact_worksite_roles WHERE deleted_at IS NULL AND worksite_id IN ${any()})`;
+      // A role row that crosses clients (one written before the rule) shows nobody across.
+      return `${self}client_id IN ${q.set(access.adminClients)} OR id IN (SELECT r.contact_id FROM contact_worksite_roles r JOIN worksites w ON w.id = r.worksite_id WHERE r.deleted_at IS NULL AND r.worksite_id IN ${any()} AND w.client_id = contacts.client_id)`;
     }
     case 'contact_worksite_role':
-      return `worksite_id IN ${any()}`;
+      return `worksite_id IN ${any()} AND EXISTS (SELECT 1 FROM contacts c JOIN worksites w ON w.id = contact_worksite_roles.worksite_id WHERE c.id = contact_worksite_roles.contact_id AND c.client_id = w.client_id)`;
     case 'requisition':
       return requisitionWhere();
     case 'submission':

@@ -153,7 +153,8 @@ export function createRegistrar(app: Hono<AppEnv>, jsonBodyLimit: number, idempo
         // Under view-as every request is audited, with the ops user behind it.
         else if (principal?.credential.type === 'view_as') c.set('audit', { action: `view_as.${spec.operationId}`, targetType: null, targetId });
         let decision = can(principal, spec.access);
-        if (decision.ok && needsEverywhere(spec.access) && principal !== null && !(await (everywhere?.(c) ?? Promise.resolve(false)))) {
+        // (The bootstrap token's one power, creating the first ops admin, is not a data scope.)
+        if (decision.ok && needsEverywhere(spec.access) && principal !== null && principal.kind !== 'bootstrap' && !(await (everywhere?.(c) ?? Promise.resolve(false)))) {
           decision = { ok: false, reason: NOT_EVERYWHERE };
         }
         if (!decision.ok) {

@@ -355,3 +355,58 @@ describe('what an attacker probe of the running server found (each now refused)'
     expect(foreign.json.error.message.replace(w.foreignContactId, 'X')).toBe(missing.json.error.message.replace('01900000-0000-7000-8000-000000000000', 'X'));
   });
 });
+
+describe('what a review of the access code found (each now refused)', () => {
+  const meId = async (key: string) => String((await h.call('GET', '/api/v1/me', { token: key })).json.data.principal.id);
+
+  it('a narrowed key makes keys only inside its own narrowing', async () => {
+    const narrowed = await h.keyFor({ contactId: w.approverId }, { worksiteId: w.worksiteId });
+    const beside = await h.call('POST', '/api/v1/keys', { token: narrowed, body: { name: 'beside', worksiteId: w.otherWorksiteId } });
+    expect(beside.status).toBe(422);
+    const inside = await h.call('POST', '/api/v1/keys', { token: narrowed, body: { name: 'inside' } });
+    expect(inside.json.data.worksiteId).toBe(w.worksiteId);
+  });
+
+  it('an ops admin key narrowed to one client has no power that spans clients', async () => {
+    const ops = await h.keyFor({ userRole: 'ops_admin' });
+    const narrowed = await h.keyFor({ userRole: 'ops_admin' }, { ownerId: await meId(ops), clientId: w.otherClientId });
+    expect((await h.call('GET', '/api/v1/audit', { token: narrowed })).status).toBe(403);
+    expect((await h.call('POST', '/api/v1/users', { token: narrowed, body: { email: 'escape@staff.example.test', role: 'ops_admin' } })).status).toBe(403);
+    expect((await h.call('POST', '/api/v1/grants', { token: narrowed, body: { contactId: w.requesterId, role: 'client_admin', clientId: w.clientId } })).status).toBe(404);
+    const keys = await h.call('GET', '/api/v1/keys', { token: narrowed });
+    expect(keys.json.data.every((k: { ownerId: string }) => k.ownerId === keys.json.data[0]?.ownerId)).toBe(true);
+  });
+
+  it('a coordinator granted one worksite cannot mint view-as (the contact may see more)', async () => {
+    const key = await h.keyFor({ userRole: 'coordinator' });
+    const id = await meId(key);
+    await h.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'user', subjectId: id, role: 'coordinator', worksiteId: w.worksiteId }, 'test', h.now()));
+    expect((await h.call('POST', '/api/v1/view-as', { token: key, body: { contactId: w.approverId } })).status).toBe(403);
+  });
+
+  it('a role row that crosses clients shows nobody across (contact and role scopes)', async () => {
+    const { newId } = await import('../../src/lib/ids.ts');
+    const planted = newId();
+    // Written the way an old import could have, before the rule existed: straight into the table.
+    h.store.db.prepare('INSERT INTO contact_worksite_roles (id, revision, created_at, updated_at, contact_id, worksite_id, role) VALUES (?, 1, ?, ?, ?, ?, ?)')
+      .run(planted, h.now(), h.now(), w.foreignContactId, w.worksiteId, 'requester');
+    const approver = await h.keyFor({ contactId: w.approverId });
+    expect((await h.call('GET', `/api/v1/records/contact/${w.foreignContactId}`, { token: approver })).status).toBe(404);
+    expect((await h.call('GET', `/api/v1/records/contact_worksite_role/${planted}`, { token: approver })).status).toBe(404);
+  });
+
+  it('staff granted a worksite see no client-wide invoices; a client admin lists no staff grants', async () => {
+    const key = await h.keyFor({ userRole: 'recruiter' });
+    const id = await meId(key);
+    await h.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'user', subjectId: id, role: 'recruiter', worksiteId: w.worksiteId }, 'test', h.now()));
+    const invoice = await h.store.unitOfWork(async (tx) =>
+      (await applyLocalChange(tx, h.policy, { entity: 'invoice', changes: { clientId: w.clientId, number: 'INV-R-1', issueDate: '2026-03-01', dueDate: null, periodStart: null, periodEnd: null, status: 'issued', totalCents: 100, currency: 'USD' }, actor: 'seed' }, h.now())).canonicalId,
+    );
+    expect((await h.call('GET', `/api/v1/records/invoice/${invoice}`, { token: key })).status).toBe(404);
+    await h.call('POST', '/api/v1/grants', { body: { contactId: w.requesterId, role: 'client_admin', clientId: w.clientId } });
+    const admin = await h.keyFor({ contactId: w.requesterId });
+    const grants = await h.call('GET', '/api/v1/grants', { token: admin });
+    expect(grants.status).toBe(200);
+    expect(grants.json.data.every((g: { subjectKind: string }) => g.subjectKind === 'contact')).toBe(true);
+  });
+});

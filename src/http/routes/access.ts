@@ -108,7 +108,9 @@ function changeError(err: unknown): never {
   throw err;
 }
 
-const isOps = (p: Principal): boolean => (p.kind === 'user' || p.kind === 'service') && p.role === 'ops_admin';
+/** An ops admin whose credential is not narrowed to a client or worksite: the powers that span every client. */
+const isOps = (p: Principal): boolean =>
+  (p.kind === 'user' || p.kind === 'service') && p.role === 'ops_admin' && (p.limits === null || (p.limits.clientId === null && p.limits.worksiteId === null));
 const isCoordinator = (p: Principal): boolean => (p.kind === 'user' || p.kind === 'service') && (p.role === 'ops_admin' || p.role === 'coordinator');
 
 /** A contact the caller may manage: inside its scope, and of a client it administers (contacts) or sees (staff). */
@@ -175,6 +177,13 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
         }
         // A key narrowed by its creator's own key stays at least as narrow.
         const limits = principal.limits;
+        // Within the parent's narrowing, never beside it: a different client or worksite is refused.
+        if (limits?.clientId != null && body.clientId !== undefined && body.clientId !== limits.clientId) {
+          throw new ApiError('invalid', `your key is narrowed to client ${limits.clientId}; a key it makes stays there`);
+        }
+        if (limits?.worksiteId != null && body.worksiteId !== undefined && body.worksiteId !== limits.worksiteId) {
+          throw new ApiError('invalid', `your key is narrowed to worksite ${limits.worksiteId}; a key it makes stays there`);
+        }
         const clientId = body.clientId ?? limits?.clientId ?? null;
         const worksiteId = body.worksiteId ?? limits?.worksiteId ?? null;
         const scopes = limits === null ? body.scopes : body.scopes.filter((s) => limits.scopes.includes(s));
@@ -367,6 +376,8 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
         clientId = own;
       }
       const rows = await store.repos.access.listGrants({
+        // Staff grants are the ops admins' business: anyone else lists the contacts' grants only.
+        ...(isOps(principal) ? {} : { subjectKind: 'contact' as const }),
         ...opt('clientId', clientId), ...(query.contactId !== undefined ? { subjectKind: 'contact' as const, subjectId: query.contactId } : {}),
         ...(query.userId !== undefined ? { subjectKind: 'user' as const, subjectId: query.userId } : {}), includeRevoked: query.includeRevoked ?? false,
       });
