@@ -118,18 +118,6 @@ export async function createGrant(tx: Repos, input: NewGrant, by: string, now: s
   return row;
 }
 
-/**
- * Whether a contact may hold a role at a worksite: both exist and belong to the same client. The one
- * rule every way in applies (API, CSV import, sync): returns the reason when not.
- */
-export async function crossClientReason(tx: Pick<Repos, 'canonical'>, contactId: string, worksiteId: string): Promise<string | null> {
-  const [contact, worksite] = await Promise.all([tx.canonical.get('contact', contactId), tx.canonical.get('worksite', worksiteId)]);
-  if (!contact || !worksite) return null; // a missing reference is the engine's own refusal (held / rejected)
-  const a = contact.fields['clientId'];
-  const b = worksite.fields['clientId'];
-  return a === b ? null : `contact ${contactId} belongs to client ${String(a)} but worksite ${worksiteId} to client ${String(b)}: a role never crosses clients`;
-}
-
 export interface CrossClientRole {
   roleId: string;
   contactId: string;

@@ -69,11 +69,6 @@ export function actorOf(p: Principal): string {
   return `${p.kind}:${p.id}`;
 }
 
-/** `user:<id>` when someone acts for the principal (view-as), else null. */
-export function onBehalfOfActor(p: Principal): string | null {
-  return p.kind === 'contact' && p.onBehalfOf !== null ? `user:${p.onBehalfOf}` : null;
-}
-
 export function credentialLabel(c: Credential): string {
   switch (c.type) {
     case 'api_key':

@@ -2,6 +2,7 @@ import { newId } from '../lib/ids.ts';
 import { ENTITIES, type EntityName } from '../model/index.ts';
 import type { FieldMap, LedgerEntry, LinkRow, Repos, Scalar } from '../store/index.ts';
 import { refuseChange, statusChange } from './entity-rules.ts';
+import { crossClientRoles } from './role-rules.ts';
 import { RefusedError } from './errors.ts';
 import { fanOut } from './fanout.ts';
 import { createRuleMatches, PORTAL, SHARED, type SyncPolicy } from './policy.ts';
@@ -70,6 +71,11 @@ export async function applyLocalChange(tx: Repos, policy: SyncPolicy, change: Lo
   }
   const refusal = refuseChange(entity, current?.fields ?? null, next);
   if (refusal) throw new RefusedError(refusal, 'refused');
+  // The same rule as for records from a source: a role never crosses clients, whoever sets it.
+  if (entity === 'contact_worksite_role') {
+    const [crossing] = await crossClientRoles(tx, [next]);
+    if (crossing) throw new RefusedError(crossing, 'invalid');
+  }
 
   const changed = Object.keys(def.schema.shape).filter((f) => (current?.fields[f] ?? null) !== next[f]);
   const id = current?.id ?? change.canonicalId ?? newId();

@@ -35,6 +35,11 @@ function redactUrl(url: string): string {
   }
 }
 
+/** What nodemailer sends for a message: the plain-text part always, HTML when given. */
+function mailOptions(from: string, message: MailMessage) {
+  return { from, to: message.to, subject: message.subject, text: message.text, ...(message.html === undefined ? {} : { html: message.html }) };
+}
+
 /** Sends through an SMTP server (`smtp://user:pass@host:587`, `smtps://…:465`) with nodemailer. */
 export class SmtpMailer implements Mailer {
   // The SMTP overload's return type (the last overload is the SMTP one): typed sent info, not `any`.
@@ -48,13 +53,7 @@ export class SmtpMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ id: string }> {
     checkMessage(message);
-    const info = await this.transport.sendMail({
-      from: this.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html === undefined ? {} : { html: message.html }),
-    });
+    const info = await this.transport.sendMail(mailOptions(this.from, message));
     return { id: info.messageId };
   }
 
@@ -85,13 +84,7 @@ export class SpoolMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ id: string }> {
     checkMessage(message);
-    const info = await this.transport.sendMail({
-      from: this.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html === undefined ? {} : { html: message.html }),
-    });
+    const info = await this.transport.sendMail(mailOptions(this.from, message));
     const body = info.message;
     if (!Buffer.isBuffer(body)) throw new TypeError('the stream transport did not render a buffer');
     const stamp = new Date(this.clock()).toISOString().replace(/[-:]/g, '').replace('.', '');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccessChangeError, createGrant, createUser, crossClientReason, disableUser } from '../../access/admin.ts';
+import { AccessChangeError, createGrant, createUser, disableUser } from '../../access/admin.ts';
 import { createApiKey } from '../../access/credentials/api-keys.ts';
 import { createSession } from '../../access/credentials/sessions.ts';
 import { loadAccess, scopeOf, type Access } from '../../access/policy.ts';
@@ -438,8 +438,6 @@ export function registerAccess(api: RouteRegistrar, deps: ResolvedDeps): void {
         await manageableContact(tx, access, body.contactId);
         const worksite = await tx.canonical.getScoped('worksite', body.worksiteId, scopeOf(access, 'worksite'));
         if (!worksite || worksite.deletedAt !== null) throw new ApiError('invalid', `worksite ${body.worksiteId} not found`);
-        const crossing = await crossClientReason(tx, body.contactId, body.worksiteId);
-        if (crossing !== null) throw new ApiError('invalid', crossing);
         const existing = await tx.canonical.list('contact_worksite_role', { where: { ...body }, limit: 1 });
         if (existing[0]) return { id: existing[0].id, outboxIds: [] as string[] };
         const result = await applyLocalChange(tx, policy, { entity: 'contact_worksite_role', changes: { ...body }, actor: actorOf(principal) }, at);

@@ -74,6 +74,9 @@ function toLink(r: Raw): MagicLinkRow {
   };
 }
 
+/** Last-used and last-seen times are written at most this often per key or session. */
+const TOUCH_EVERY_MS = 60_000;
+
 /**
  * Principals and credentials: ops users, grants, API keys, sessions and magic links. Secrets are
  * never stored: callers hand in hashes. Reads run anywhere; writes need a unit of work.
@@ -212,9 +215,12 @@ export class AccessRepo {
    * Last-used time, at most once a minute per key: an authenticated read must not become a write on
    * every request. Runs outside a unit of work on purpose (a single autocommit statement).
    */
-  touchKey(id: string, now: string): void {
-    const cutoff = new Date(Date.parse(now) - 60_000).toISOString();
-    this.s.get('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)').run(now, id, cutoff);
+  touchKey(key: Pick<ApiKeyRow, 'id' | 'lastUsedAt'>, now: string): void {
+    const cutoff = new Date(Date.parse(now) - TOUCH_EVERY_MS).toISOString();
+    // The row in hand says whether a write is due: a fresh key costs no statement (an UPDATE that
+    // matches nothing still takes the write lock). The guard in SQL keeps racing requests to one write.
+    if (key.lastUsedAt !== null && key.lastUsedAt >= cutoff) return;
+    this.s.get('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)').run(now, key.id, cutoff);
   }
 
   async revokeKey(id: string, now: string): Promise<boolean> {
@@ -240,9 +246,10 @@ export class AccessRepo {
   }
 
   /** Sliding idle expiry, written at most once a minute per session (see touchKey). */
-  touchSession(id: string, now: string): void {
-    const cutoff = new Date(Date.parse(now) - 60_000).toISOString();
-    this.s.get('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?').run(now, id, cutoff);
+  touchSession(session: Pick<SessionRow, 'id' | 'lastSeenAt'>, now: string): void {
+    const cutoff = new Date(Date.parse(now) - TOUCH_EVERY_MS).toISOString();
+    if (session.lastSeenAt >= cutoff) return;
+    this.s.get('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?').run(now, session.id, cutoff);
   }
 
   async revokeSession(id: string, now: string): Promise<boolean> {
