@@ -8,3 +8,4 @@ export * from './billing.ts';
 export * from './document.ts';
 export * from './entities.ts';
 export * from './identity.ts';
+export * from './events.ts';

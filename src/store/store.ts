@@ -6,6 +6,7 @@ import { AuditRepo } from './sqlite/audit-repo.ts';
 import { CanonicalRepo } from './sqlite/canonical-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
+import { EventsRepo } from './sqlite/events-repo.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './sqlite/database.ts';
 import { IdempotencyRepo } from './sqlite/idempotency-repo.ts';
 import { IdentityRepo } from './sqlite/identity-repo.ts';
@@ -45,6 +46,8 @@ export interface Repos {
   readonly idempotency: IdempotencyRepo;
   /** The identity review queue: parked external records and ops' answers. */
   readonly identity: IdentityRepo;
+  /** Portal events, appended with the change they report (model/events.ts). */
+  readonly events: EventsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -93,6 +96,7 @@ export class Store {
       audit: new AuditRepo(s),
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
+      events: new EventsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

@@ -5,3 +5,4 @@ export * from './reconcile.ts';
 export * from './csv.ts';
 export * from './access.ts';
 export * from './identity.ts';
+export * from './events.ts';
