@@ -5,7 +5,10 @@ import type { SyncPolicy } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 import type { AppEnv } from './env.ts';
+import type { HttpLogger } from './logger.ts';
 import type { RouteRegistrar } from './route.ts';
+
+export type { HttpLogger };
 
 /** What a sync or reconcile trigger hands back: the run it started (if any) and the queued jobs. */
 export interface TriggerResult {
@@ -22,12 +25,6 @@ export interface CheckResult {
 export interface HttpSystem {
   readonly id: string;
   readonly kind: string;
-}
-
-/** Where the API writes what went wrong unexpectedly (pino's signature, so a pino logger fits as is). */
-export interface HttpLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
 }
 
 /**
