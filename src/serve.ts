@@ -24,6 +24,7 @@ import { EnqueueBatcher, type QueueCounts, type QueueStats } from './queue/index
 import { reconcileMetrics } from './reconcile/index.ts';
 import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
 import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
+import { inboxJobId, requestedRunJobId } from './queue/ids.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -44,14 +45,14 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     triggerSync: async (systemId, entity, full) => {
       const order = hub.pullOrder(systemId, entity ?? undefined);
       const [first, ...then] = order as [string, ...string[]];
-      const jobId = `pull:${systemId}:api:${newId()}`;
+      const jobId = requestedRunJobId('pull', systemId, 'api', newId());
       await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full, then }, { jobId });
       return { jobIds: [jobId] };
     },
     triggerReconcile: async (systemId, entity) => {
       const order = hub.pullOrder(systemId, entity ?? undefined);
       const [first, ...then] = order as [string, ...string[]];
-      const jobId = `reconcile:${systemId}:api:${newId()}`;
+      const jobId = requestedRunJobId('reconcile', systemId, 'api', newId());
       await hub.queue().enqueue('reconcile.run', { system: systemId, entity: first, then }, { jobId });
       return { jobIds: [jobId] };
     },
@@ -75,7 +76,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         bodyLimit: config.http.webhookBodyLimit,
         now: nowIso,
         receiver: (system) => receiverFor(hub, system),
-        enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
+        enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: inboxJobId(inboxId) } }),
       });
       mountCsvRoutes(app, api, {
         store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(),

@@ -5,6 +5,7 @@ import type { PageCursor } from '../../connectors/kit/index.ts';
 import type { Handler } from '../context.ts';
 import type { JobPayload } from '../catalog.ts';
 import { applyMapped, mapRecords, summaryCounts } from '../lib/map-records.ts';
+import { chainJobId, pageJobId } from '../../src/queue/ids.ts';
 
 /** Where a pull run is: stored in `runs.cursor`, committed with each page's records. */
 export interface PullCursor {
@@ -71,10 +72,10 @@ export const syncPull: Handler<'sync.pull'> = async (payload, ctx) => {
   await ctx.progress({ entity: payload.entity, page: position.page + 1, pulled: page.records.length, ...(page.total !== undefined && { total: page.total }) });
 
   if (!done) {
-    await ctx.enqueue('sync.pull', { ...payload, runId: run.id, page: position.page + 1 }, { jobId: `pull:${run.id}:${position.page + 1}` });
+    await ctx.enqueue('sync.pull', { ...payload, runId: run.id, page: position.page + 1 }, { jobId: pageJobId('pull', run.id, position.page + 1) });
   } else if (position.then.length > 0) {
     const [next, ...rest] = position.then as [string, ...string[]];
-    await ctx.enqueue('sync.pull', { system: payload.system, entity: next, full: position.full, then: rest }, { jobId: `pull:${run.id}:then` });
+    await ctx.enqueue('sync.pull', { system: payload.system, entity: next, full: position.full, then: rest }, { jobId: chainJobId('pull', run.id) });
   }
 };
 

@@ -42,3 +42,21 @@ export type ScheduleKind = 'pull' | 'events' | 'reconcile';
 export function slotJobId(kind: ScheduleKind, systemId: string, at: Date): string {
   return `${kind}:${systemId}:${kind === 'reconcile' ? slotDay(at) : slotMinute(at)}`;
 }
+
+/**
+ * A run someone asked for (API, CLI, demo): a fresh id each time, so two requests are two runs.
+ * `origin` says who asked, for reading job lists.
+ */
+export function requestedRunJobId(kind: 'pull' | 'reconcile', systemId: string, origin: 'api' | 'cli' | 'demo', unique: string): string {
+  return `${kind}:${systemId}:${origin}:${unique}`;
+}
+
+/** The run of the next entity in a pull or reconcile chain, once run `runId` is done: at most one. */
+export function chainJobId(kind: 'pull' | 'reconcile', runId: string): string {
+  return `${kind}:${runId}:then`;
+}
+
+/** The next poll of a system's event queue after batch `batchId` was committed: at most one per batch. */
+export function eventsAfterJobId(systemId: string, batchId: string): string {
+  return `events:${systemId}:after:${batchId}`;
+}

@@ -7,6 +7,7 @@ import type { CliContext } from '../context.ts';
 import { emit, printTable } from '../output.ts';
 import { pullOrder } from './sync.ts';
 import { watchRuns } from './watch.ts';
+import { requestedRunJobId } from '../../queue/ids.ts';
 
 /** A nightly reconcile of a large ATS at its documented rate limit takes hours, not days. */
 const INLINE_TIMEOUT_MS = 12 * 3_600_000;
@@ -40,7 +41,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
       for (const { system, entities } of plans) {
         const started = new Date().toISOString();
         const [first, ...then] = entities as [string, ...string[]];
-        await hub.queue().enqueue('reconcile.run', { system, entity: first, then }, { jobId: `reconcile:${system}:cli:${newId()}` });
+        await hub.queue().enqueue('reconcile.run', { system, entity: first, then }, { jobId: requestedRunJobId('reconcile', system, 'cli', newId()) });
         if (!opts.wait && !inline) continue;
         // Inline: the whole chain runs in this process; wait for all of it, failed entities included.
         if (inline) await hub.queue().drain({ timeoutMs: INLINE_TIMEOUT_MS });

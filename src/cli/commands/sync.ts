@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { emit, printTable } from '../output.ts';
 import { watchRuns } from './watch.ts';
 import { enqueueDuePushes } from '../../../jobs/lib/push-due.ts';
+import { requestedRunJobId } from '../../queue/ids.ts';
 
 const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'settled', 'unidentified'] as const;
 
@@ -27,7 +28,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
       const started = new Date().toISOString();
       if (hub.config.queue.driver === 'inline') await hub.work();
       const [first, ...then] = entities as [string, ...string[]];
-      await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full: opts.full ?? false, then }, { jobId: `pull:${systemId}:cli:${newId()}` });
+      await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full: opts.full ?? false, then }, { jobId: requestedRunJobId('pull', systemId, 'cli', newId()) });
       if (!opts.wait && hub.config.queue.driver !== 'inline') {
         emit(opts, { enqueued: entities }, () => process.stdout.write(`enqueued a pull of ${entities.join(', ')} from ${systemId}\n`));
         return;
