@@ -16,7 +16,6 @@ import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
 import { isCsvUpload, mountCsvRoutes } from './csv/http.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
-import { newId } from './lib/ids.ts';
 import { nowIso } from './lib/time.ts';
 import { TimeoutError, withTimeout } from './lib/timeout.ts';
 import { renderFamily } from './http/metrics/exposition.ts';
@@ -24,7 +23,8 @@ import { EnqueueBatcher, type QueueCounts, type QueueStats } from './queue/index
 import { reconcileMetrics } from './reconcile/index.ts';
 import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
 import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
-import { inboxJobId, requestedRunJobId } from './queue/ids.ts';
+import { inboxJobId } from './queue/ids.ts';
+import { requestPull, requestReconcile } from '../jobs/lib/request-run.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -43,18 +43,12 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     counters,
     log: hub.logger.child({ component: 'http' }),
     triggerSync: async (systemId, entity, full) => {
-      const order = hub.pullOrder(systemId, entity ?? undefined);
-      const [first, ...then] = order as [string, ...string[]];
-      const jobId = requestedRunJobId('pull', systemId, 'api', newId());
-      await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full, then }, { jobId });
-      return { jobIds: [jobId] };
+      const { runId, jobId } = await requestPull(hub, systemId, { entity: entity ?? undefined, full });
+      return { runId, jobIds: [jobId] };
     },
     triggerReconcile: async (systemId, entity) => {
-      const order = hub.pullOrder(systemId, entity ?? undefined);
-      const [first, ...then] = order as [string, ...string[]];
-      const jobId = requestedRunJobId('reconcile', systemId, 'api', newId());
-      await hub.queue().enqueue('reconcile.run', { system: systemId, entity: first, then }, { jobId });
-      return { jobIds: [jobId] };
+      const { runId, jobId } = await requestReconcile(hub, systemId, { entity: entity ?? undefined });
+      return { runId, jobIds: [jobId] };
     },
     health: async () => {
       if (hub.queue().kind !== 'bullmq') return { queue: { ok: true, detail: 'inline' } };

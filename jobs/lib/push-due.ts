@@ -1,5 +1,6 @@
 import { nowIso } from '../../src/lib/time.ts';
 import type { Hub } from '../../src/hub.ts';
+import { outboxJobId } from '../../src/queue/ids.ts';
 import type { EnqueueOptions } from '../context.ts';
 import type { JobInput } from '../catalog.ts';
 
@@ -15,7 +16,7 @@ export async function enqueueDuePushes(hub: Hub, enqueue: Enqueue, limit = 10_00
   let queued = 0;
   for (const row of due) {
     if (row.status !== 'pending') continue;
-    const jobId = `outbox:${row.id}:${row.attempts}`;
+    const jobId = outboxJobId(row.id, row.attempts);
     // Queued by this process a moment ago: the queue would drop it as a duplicate anyway.
     if (!hub.markQueued(jobId)) continue;
     await enqueue('sync.push', { system: row.system, outboxId: row.id }, { jobId });

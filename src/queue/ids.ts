@@ -43,14 +43,6 @@ export function slotJobId(kind: ScheduleKind, systemId: string, at: Date): strin
   return `${kind}:${systemId}:${kind === 'reconcile' ? slotDay(at) : slotMinute(at)}`;
 }
 
-/**
- * A run someone asked for (API, CLI, demo): a fresh id each time, so two requests are two runs.
- * `origin` says who asked, for reading job lists.
- */
-export function requestedRunJobId(kind: 'pull' | 'reconcile', systemId: string, origin: 'api' | 'cli' | 'demo', unique: string): string {
-  return `${kind}:${systemId}:${origin}:${unique}`;
-}
-
 /** The run of the next entity in a pull or reconcile chain, once run `runId` is done: at most one. */
 export function chainJobId(kind: 'pull' | 'reconcile', runId: string): string {
   return `${kind}:${runId}:then`;
