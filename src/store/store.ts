@@ -71,6 +71,7 @@ export class Store {
   private readonly statements: Statements;
   private readonly mutex = new AsyncMutex();
   private writer: InboxWriter | null = null;
+  private outboxListener: ((ids: readonly string[]) => void) | null = null;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -122,17 +123,30 @@ export class Store {
       const db = this.db;
       if (options.durable) db.pragma('synchronous = FULL');
       this.statements.get('BEGIN IMMEDIATE').run();
+      this.repos.outbox.takeTouched();
       try {
         const result = await fn(this.repos);
         this.statements.get('COMMIT').run();
+        const touched = this.repos.outbox.takeTouched();
+        if (touched.length > 0) this.outboxListener?.(touched);
         return result;
       } catch (err) {
         if (db.inTransaction) this.statements.get('ROLLBACK').run();
+        this.repos.outbox.takeTouched();
         throw err;
       } finally {
         if (options.durable) db.pragma('synchronous = NORMAL');
       }
     });
+  }
+
+  /**
+   * Called after each commit that created or added to outbox rows, with their ids: the runtime
+   * queues their pushes at once instead of at the relay's next sweep. Synchronous and must not
+   * throw (it runs after the commit, outside the unit of work); one listener per store.
+   */
+  onOutboxCommitted(listener: ((ids: readonly string[]) => void) | null): void {
+    this.outboxListener = listener;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { installShutdown, Relay, Scheduler } from '../../queue/index.ts';
 import { serveHub } from '../../serve.ts';
+import { pushOnCommit } from '../../../jobs/lib/push-due.ts';
 import type { CliContext } from '../context.ts';
 
 /** Long-running processes: the API, queue workers and the scheduler. Each stops cleanly on SIGTERM. */
@@ -15,6 +16,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       const closeables: Array<{ name: string; close(): Promise<void> }> = [];
       // Without Redis the API process is also the worker; the relay keeps inbox and outbox moving.
       if (hub.queue().kind === 'inline') await hub.work();
+      pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
       const server = await serveHub(hub, { ...(opts.port !== undefined && { port: Number(opts.port) }), ...(opts.host !== undefined && { host: opts.host }) });
@@ -36,6 +38,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
         return;
       }
       await hub.work();
+      pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
       hub.logger.info({ systems: hub.config.systems.map((s) => s.id) }, 'worker started');
