@@ -31,7 +31,7 @@ describe('sniffing a file by its bytes', () => {
     expect(exe.ok ? '' : exe.reason).toMatch(/Windows executable \(MZ/);
     const elf = await sniff(samples.elf(), 'invoice.docx');
     expect(elf.ok ? '' : elf.reason).toMatch(/ELF/);
-    expect(sniffBytes(Buffer.from('#!/bin/sh\nrm -rf /\n'), 20, 'notes.txt')).toMatchObject({ ok: false });
+    expect(sniffBytes(Buffer.from('#!/bin/sh\nrm -rf /\n'), 20, 'notes.txt', null)).toMatchObject({ ok: false });
   });
 
   it('refuses a zero-byte file, a plain zip, and binary that is no allowed type', async () => {

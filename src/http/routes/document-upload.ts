@@ -5,8 +5,8 @@ import { can, loadAccess, scopeOf, visibleFields } from '../../access/policy.ts'
 import { actorOf } from '../../access/principal.ts';
 import { MultipartError, readMultipart } from '../../csv/multipart.ts';
 import { DOCUMENT_TARGETS, ownerScope } from '../../documents/owners.ts';
-import { recordVersion, safeFilename, type VersionOf } from '../../documents/record.ts';
-import { sniffFile } from '../../documents/sniff.ts';
+import { acceptFile } from '../../documents/accept.ts';
+import { recordVersion, type VersionOf } from '../../documents/record.ts';
 import { Id, type EntityName } from '../../model/index.ts';
 import type { CanonicalRow, Repos } from '../../store/index.ts';
 import { accessFor, principalOf } from '../caller.ts';
@@ -114,19 +114,17 @@ export function registerDocumentUploads(app: Hono<AppEnv>, api: RouteRegistrar, 
       if (extra.length > 0) throw new ApiError('invalid_request', `unknown multipart field(s): ${extra.join(', ')} (the file's details go in the query)`, extra.map((f) => ({ path: `body.${f}`, message: 'unknown field' })));
       const file = body.file;
       if (file === null) throw new ApiError('invalid_request', 'send the file in a part named "file"', [{ path: 'body.file', message: 'required' }]);
-      if (file.bytes === 0) throw new ApiError('invalid', 'the file is empty (zero bytes): nothing was stored', [{ path: 'body.file', message: 'zero bytes' }]);
-      const sniffed = await sniffFile(file.path, file.bytes, file.name);
-      if (!sniffed.ok) throw new ApiError('unsupported_media_type', sniffed.reason, [{ path: 'body.file', message: sniffed.reason }]);
-      const blob = await documents.blobs.putFile(file.path);
-      const filename = safeFilename(file.name, `document.${sniffed.kind.toLowerCase()}`);
-      const result = await store.unitOfWork(async (tx) => write(tx, { blob, contentType: sniffed.contentType, filename }));
+      const accepted = await acceptFile(documents.blobs, file.path, file.bytes, file.name);
+      if (!accepted.ok) throw new ApiError(accepted.problem === 'empty' ? 'invalid' : 'unsupported_media_type', accepted.reason, [{ path: 'body.file', message: accepted.reason }]);
+      const { blob, contentType, filename } = accepted;
+      const result = await store.unitOfWork(async (tx) => write(tx, { blob, contentType, filename }));
       c.set('audit', { action: 'document.upload', targetType: 'document', targetId: result.documentId });
       const row = await store.repos.canonical.get('document', result.documentId);
       if (row === null) throw new Error(`document ${result.documentId} vanished after its upload`);
       const access = await accessFor(c, store.repos, now());
       return c.json({
         data: toVisibleRecord(row, visibleFields(access, 'document')),
-        version: { version: result.version, sha256: blob.sha256, sizeBytes: blob.size, contentType: sniffed.contentType, filename },
+        version: { version: result.version, sha256: blob.sha256, sizeBytes: blob.size, contentType, filename },
       }, 201);
     } finally {
       await rm(dir, { recursive: true, force: true });
