@@ -8,6 +8,8 @@ import { SHA256_HEX, type BlobInfo, type BlobStore } from './blob-store.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
+/** Read size: large chunks keep the per-chunk cost of hashing and of web streams (downloads) low. */
+const CHUNK = 1_048_576;
 
 /**
  * Blobs in a folder on local disk, beside the database: `<root>/ab/cdef…` by SHA-256 (the first two
@@ -45,7 +47,7 @@ export class DiskBlobStore implements BlobStore {
     await this.init();
     const hash = createHash('sha256');
     let size = 0;
-    for await (const chunk of createReadStream(path)) {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
       // A file stream yields Buffers.
       const bytes = chunk as Buffer;
       hash.update(bytes);
@@ -103,7 +105,7 @@ export class DiskBlobStore implements BlobStore {
 
   async open(sha256: string): Promise<Readable | null> {
     if ((await this.stat(sha256)) === null) return null;
-    return createReadStream(this.pathOf(sha256));
+    return createReadStream(this.pathOf(sha256), { highWaterMark: CHUNK });
   }
 
   async stat(sha256: string): Promise<BlobInfo | null> {
