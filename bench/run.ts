@@ -11,6 +11,7 @@ export interface Scenario {
 const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
   csv: () => import('./scenarios/csv.ts'),
+  documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
   pgdriver: () => import('./scenarios/pgdriver.ts'),

@@ -14,6 +14,7 @@ import { mountConsole, OpsSignIn } from './http/console/index.ts';
 import { signInRequest, SIGN_IN_FAILED, SIGN_IN_LIMITED } from './http/console/auth.ts';
 import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
 import { isCsvUpload, mountCsvRoutes } from './csv/http.ts';
+import { isDocumentUpload } from './http/routes/document-upload.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
 import { nowIso } from './lib/time.ts';
@@ -225,7 +226,7 @@ export async function serveHub(hub: Hub, options: { port?: number; host?: string
       headersTimeoutMs: http.headersTimeoutMs, requestTimeoutMs: http.requestTimeoutMs, uploadTimeoutMs: http.uploadTimeoutMs,
       keepAliveTimeoutMs: http.keepAliveTimeoutMs, maxConnections: http.maxConnections,
     },
-    isUpload: isCsvUpload,
+    isUpload: (method, path) => isCsvUpload(method, path) || isDocumentUpload(method, path),
   });
   // Audit events and idempotent answers past their retention go, now and every six hours.
   const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));

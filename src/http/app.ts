@@ -28,6 +28,9 @@ import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
 import { registerTimeEntries } from './routes/time-entries.ts';
+import { registerDocuments } from './routes/documents.ts';
+import { registerComments } from './routes/comments.ts';
+import { documentServicesFor } from '../documents/runtime.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1_048_576;
 
@@ -46,6 +49,7 @@ function resolve(deps: HttpDeps): ResolvedDeps {
     counters: deps.counters ?? createCounters(),
     log: deps.log ?? createLogger({ name: 'http' }),
     jsonBodyLimit: deps.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
+    documents: deps.documents ?? documentServicesFor(deps.store),
   };
 }
 
@@ -127,6 +131,8 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerTimeEntries(api, deps);
   registerRequisitions(api, deps);
   registerAssignments(api, deps);
+  registerDocuments(app, api, deps);
+  registerComments(api, deps);
   registerHealth(api, deps);
   registerMetrics(api, deps);
   registerMe(api, deps);

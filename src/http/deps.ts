@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Authenticator } from '../access/authenticate.ts';
 import type { Mailer } from '../access/mail/mailer.ts';
+import type { DocumentServices } from '../documents/runtime.ts';
 import type { SyncPolicy } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
@@ -89,6 +90,8 @@ export interface HttpDeps {
    * routes added through `api.route` are validated the same way and appear in the OpenAPI document.
    */
   readonly mount?: (app: Hono<AppEnv>, api: RouteRegistrar) => void;
+  /** Blob store, link signer and size limit of documents. @defaultValue documentServicesFor(store) */
+  readonly documents?: DocumentServices;
 }
 
 /** HttpDeps with every default filled in: what route modules receive. */
@@ -97,4 +100,5 @@ export interface ResolvedDeps extends HttpDeps {
   readonly counters: HttpCounters;
   readonly log: HttpLogger;
   readonly jsonBodyLimit: number;
+  readonly documents: DocumentServices;
 }

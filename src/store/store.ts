@@ -4,6 +4,8 @@ import type { Keyring } from '../lib/secret-box.ts';
 import { AccessRepo } from './sqlite/access-repo.ts';
 import { AuditRepo } from './sqlite/audit-repo.ts';
 import { CanonicalRepo } from './sqlite/canonical-repo.ts';
+import { CommentsRepo } from './sqlite/comments-repo.ts';
+import { DocumentsRepo } from './sqlite/documents-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { EventsRepo } from './sqlite/events-repo.ts';
@@ -48,6 +50,10 @@ export interface Repos {
   readonly identity: IdentityRepo;
   /** Portal events, appended with the change they report (model/events.ts). */
   readonly events: EventsRepo;
+  /** Document versions and spent single-use download links. */
+  readonly documents: DocumentsRepo;
+  /** Comments on records, with their revisions. */
+  readonly comments: CommentsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -76,7 +82,8 @@ export class Store {
   private constructor(
     readonly db: SqliteDatabase,
     readonly path: string,
-    keyring: Keyring | null,
+    /** The ring connector state is sealed with; download links are signed with keys derived from it. */
+    readonly keyring: Keyring | null,
   ) {
     this.statements = new Statements(db);
     const s = this.statements;
@@ -98,6 +105,8 @@ export class Store {
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
+      documents: new DocumentsRepo(s),
+      comments: new CommentsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
