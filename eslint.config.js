@@ -50,8 +50,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "Property[key.name='jobId'] > :matches(TemplateLiteral, Literal, BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
-        { selector: "VariableDeclarator[id.name='jobId'] > :matches(TemplateLiteral, Literal, BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
+        { selector: "Property[key.name='jobId'] > :matches(TemplateLiteral, Literal[raw=/^['\"]/], BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
+        { selector: "VariableDeclarator[id.name='jobId'] > :matches(TemplateLiteral, Literal[raw=/^['\"]/], BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
       ],
     },
   },
