@@ -24,6 +24,7 @@ import { registerMetrics } from './routes/metrics.ts';
 import { registerOpenApi } from './routes/openapi.ts';
 import { registerQueues } from './routes/queues.ts';
 import { registerRecords } from './routes/records.ts';
+import { registerInvoices } from './routes/invoices.ts';
 import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
@@ -126,6 +127,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerSystems(api, deps);
   registerTimeEntries(api, deps);
   registerRequisitions(api, deps);
+  registerInvoices(api, deps);
   registerAssignments(api, deps);
   registerHealth(api, deps);
   registerMetrics(api, deps);

@@ -9,3 +9,4 @@ export * from './document.ts';
 export * from './entities.ts';
 export * from './identity.ts';
 export * from './events.ts';
+export * from './invoicing.ts';

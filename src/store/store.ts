@@ -13,6 +13,7 @@ import { IdentityRepo } from './sqlite/identity-repo.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { InboxWriter } from './sqlite/inbox-writer.ts';
+import { InvoicingRepo } from './sqlite/invoicing-repo.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
@@ -48,6 +49,8 @@ export interface Repos {
   readonly identity: IdentityRepo;
   /** Portal events, appended with the change they report (model/events.ts). */
   readonly events: EventsRepo;
+  /** Invoices drafted from approved time: billable time, rate cards, line ↔ time entry links. */
+  readonly invoicing: InvoicingRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -97,6 +100,7 @@ export class Store {
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
+      invoicing: new InvoicingRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

@@ -122,6 +122,7 @@ function entityOfRoute(path: string): EntityName | null {
   if (path.startsWith('/api/v1/time-entries/:id')) return 'time_entry';
   if (path.startsWith('/api/v1/assignments/:id')) return 'assignment';
   if (path.startsWith('/api/v1/contacts/:id')) return 'contact';
+  if (path.startsWith('/api/v1/invoices/:id')) return 'invoice';
   return null;
 }
 
