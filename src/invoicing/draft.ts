@@ -1,7 +1,7 @@
 import { RefusedError } from '../engine/index.ts';
 import { newId } from '../lib/ids.ts';
 import { BillingFrequency, billingPeriod, draftLines, type BillingPeriod, type DraftResult } from '../model/index.ts';
-import type { CanonicalWrite, FieldMap, LineLink, Repos } from '../store/index.ts';
+import type { DraftLineRow, FieldMap, LineLink, Repos } from '../store/index.ts';
 import { invoiceSourceOf, type InvoicingSettings } from './source.ts';
 
 export interface DraftRequest {
@@ -64,20 +64,17 @@ export async function draftInvoice(tx: Repos, req: DraftRequest): Promise<DraftO
     await tx.invoicing.insert({ invoiceId, clientId: client.id, periodStart: period.start, periodEnd: period.end, draftedAt: req.now, draftedBy: req.actor, held: [...result.held] });
   }
 
-  const lineRows: CanonicalWrite[] = [];
+  const lineRows: DraftLineRow[] = [];
   const links: LineLink[] = [];
   for (const line of result.lines) {
     const lineId = newId();
     lineRows.push({
-      id: lineId, changedAt: req.now,
-      fields: {
-        invoiceId, assignmentId: line.assignmentId, timeEntryId: null, kind: line.kind, description: line.description,
-        quantity: line.centiHours / 100, rateCents: line.rateCents, amountCents: line.amountCents,
-      },
+      id: lineId, invoiceId, assignmentId: line.assignmentId, kind: line.kind, description: line.description,
+      quantity: line.centiHours / 100, rateCents: line.rateCents, amountCents: line.amountCents,
     });
     for (const e of line.entries) links.push({ lineId, invoiceId, timeEntryId: e.timeEntryId, hourType: e.hourType, centiHours: e.centiHours });
   }
-  await tx.canonical.insertMany('invoice_line', lineRows, req.now);
+  await tx.invoicing.insertLines(lineRows, req.now);
   const linked = await tx.invoicing.link(links);
   await tx.ledger.appendMany([
     {

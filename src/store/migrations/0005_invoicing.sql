@@ -18,13 +18,10 @@ CREATE TABLE `invoice_line_time_entries` (
 	`time_entry_id` text NOT NULL,
 	`hour_type` text NOT NULL,
 	`centi_hours` integer NOT NULL,
-	FOREIGN KEY (`line_id`) REFERENCES `invoice_lines`(`id`) ON UPDATE no action ON DELETE no action,
-	FOREIGN KEY (`invoice_id`) REFERENCES `invoices`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`time_entry_id`) REFERENCES `time_entries`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `invoice_line_time_entries_once` ON `invoice_line_time_entries` (`time_entry_id`,`hour_type`);--> statement-breakpoint
-CREATE INDEX `invoice_line_time_entries_line` ON `invoice_line_time_entries` (`line_id`);--> statement-breakpoint
 CREATE INDEX `invoice_line_time_entries_invoice` ON `invoice_line_time_entries` (`invoice_id`);--> statement-breakpoint
 -- Hand-written (src/store/schema/invoicing.ts): an invoice the hub issued never changes. Only its
 -- status may move on (issued → paid | void); its amounts, lines and time entry links are frozen.

@@ -17,6 +17,18 @@ export interface HubInvoiceRow {
   readonly held: HeldLine[];
 }
 
+/** A time-based invoice line the hub drafted (canonical `invoice_lines`, no single time entry). */
+export interface DraftLineRow {
+  readonly id: string;
+  readonly invoiceId: string;
+  readonly assignmentId: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly quantity: number;
+  readonly rateCents: number;
+  readonly amountCents: number;
+}
+
 export interface LineLink {
   readonly lineId: string;
   readonly invoiceId: string;
@@ -35,8 +47,15 @@ const toHub = (r: RawHub): HubInvoiceRow => ({
   draftedBy: r.drafted_by, issuedAt: r.issued_at, issuedBy: r.issued_by, held: parseJson<HeldLine[]>(r.held) ?? [],
 });
 
-/** The client of an assignment: its worksite's, else its requisition's. */
-const ASSIGNMENT_CLIENT = 'COALESCE((SELECT w.client_id FROM worksites w WHERE w.id = a.worksite_id), (SELECT r.client_id FROM requisitions r WHERE r.id = a.requisition_id))';
+const LINK_BATCH = 2_000;
+
+/**
+ * The assignments of a client (`a`, with the client id bound twice): at one of its worksites, or with
+ * no worksite on one of its requisitions. Written so the planner walks the client's worksites and
+ * the assignments' worksite index, never every assignment.
+ */
+const CLIENT_ASSIGNMENTS = `(a.worksite_id IN (SELECT w.id FROM worksites w WHERE w.client_id = ?)
+  OR (a.worksite_id IS NULL AND a.requisition_id IN (SELECT r.id FROM requisitions r WHERE r.client_id = ?)))`;
 
 /**
  * What drafting reads and writes beyond the canonical rows: the billable time of a client, its
@@ -56,15 +75,15 @@ export class InvoicingRepo {
     const rows = this.s
       .get(
         `SELECT te.id, te.assignment_id, te.work_date, te.regular_hours, te.overtime_hours, te.double_time_hours
-         FROM assignments a JOIN time_entries te ON te.assignment_id = a.id
-         WHERE ${ASSIGNMENT_CLIENT} = ? AND a.deleted_at IS NULL
+         FROM assignments a CROSS JOIN time_entries te ON te.assignment_id = a.id
+         WHERE ${CLIENT_ASSIGNMENTS} AND a.deleted_at IS NULL
            AND te.work_date <= ? AND te.status IN ('approved', 'exported') AND te.deleted_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM invoice_line_time_entries l WHERE l.time_entry_id = te.id AND l.invoice_id IS NOT ?)
            AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.time_entry_id = te.id AND il.deleted_at IS NULL)
          ORDER BY te.assignment_id, te.work_date, te.id`,
       )
       .raw()
-      .all(clientId, periodEnd, replacingInvoiceId) as Array<[string, string, string, number, number, number]>;
+      .all(clientId, clientId, periodEnd, replacingInvoiceId) as Array<[string, string, string, number, number, number]>;
     const out: BillableTime[] = [];
     for (const [id, assignmentId, workDate, regular, overtime, double] of rows) {
       const hours = [regular, overtime, double];
@@ -81,12 +100,12 @@ export class InvoicingRepo {
     const rows = this.s
       .get(
         `SELECT ar.id, ar.assignment_id, ar.effective_from, ar.bill_rate_cents, ar.ot_bill_rate_cents, ar.dt_bill_rate_cents
-         FROM assignments a JOIN assignment_rates ar ON ar.assignment_id = a.id
-         WHERE ${ASSIGNMENT_CLIENT} = ? AND ar.deleted_at IS NULL
+         FROM assignments a CROSS JOIN assignment_rates ar ON ar.assignment_id = a.id
+         WHERE ${CLIENT_ASSIGNMENTS} AND ar.deleted_at IS NULL
          ORDER BY ar.assignment_id, ar.effective_from, ar.id`,
       )
       .raw()
-      .all(clientId) as Array<[string, string, string, number, number | null, number | null]>;
+      .all(clientId, clientId) as Array<[string, string, string, number, number | null, number | null]>;
     const out = new Map<string, RatePeriod[]>();
     for (const [id, assignmentId, effectiveFrom, billRateCents, otBillRateCents, dtBillRateCents] of rows) {
       let list = out.get(assignmentId);
@@ -132,16 +151,43 @@ export class InvoicingRepo {
     this.s.get('DELETE FROM invoice_lines WHERE invoice_id = ?').run(invoiceId);
   }
 
-  /** Links lines to the time they bill; a time entry's hour type already billed fails the unique index. */
+  /**
+   * Links lines to the time they bill; a time entry's hour type already billed fails the unique
+   * index. Written in JSON batches: one statement per 2,000 links (the drafting hot path).
+   */
   async link(links: Iterable<LineLink>): Promise<number> {
     this.s.assertInTransaction('invoice line link');
-    const stmt = this.s.get('INSERT INTO invoice_line_time_entries (line_id, invoice_id, time_entry_id, hour_type, centi_hours) VALUES (?, ?, ?, ?, ?)');
+    const stmt = this.s.get(
+      `INSERT INTO invoice_line_time_entries (line_id, invoice_id, time_entry_id, hour_type, centi_hours)
+       SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4 FROM json_each(?) j`,
+    );
+    let batch: Array<[string, string, string, HourType, number]> = [];
     let n = 0;
     for (const l of links) {
-      stmt.run(l.lineId, l.invoiceId, l.timeEntryId, l.hourType, l.centiHours);
-      n++;
+      batch.push([l.lineId, l.invoiceId, l.timeEntryId, l.hourType, l.centiHours]);
+      if (batch.length === LINK_BATCH) {
+        n += stmt.run(JSON.stringify(batch)).changes;
+        batch = [];
+      }
     }
+    if (batch.length > 0) n += stmt.run(JSON.stringify(batch)).changes;
     return n;
+  }
+
+  /**
+   * Writes a draft's canonical invoice lines in JSON batches (the drafting hot path; the same
+   * columns `CanonicalRepo.insertMany` writes, revision 1).
+   */
+  async insertLines(lines: readonly DraftLineRow[], now: string): Promise<void> {
+    this.s.assertInTransaction('invoice lines');
+    const stmt = this.s.get(
+      `INSERT INTO invoice_lines (id, revision, created_at, updated_at, changed_at, invoice_id, assignment_id, time_entry_id, kind, description, quantity, rate_cents, amount_cents)
+       SELECT j.value ->> 0, 1, ?, ?, ?, j.value ->> 1, j.value ->> 2, NULL, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7 FROM json_each(?) j`,
+    );
+    for (let i = 0; i < lines.length; i += LINK_BATCH) {
+      const batch = lines.slice(i, i + LINK_BATCH).map((l) => [l.id, l.invoiceId, l.assignmentId, l.kind, l.description, l.quantity, l.rateCents, l.amountCents]);
+      stmt.run(now, now, now, JSON.stringify(batch));
+    }
   }
 
   async markIssued(invoiceId: string, at: string, by: string): Promise<boolean> {
