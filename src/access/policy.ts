@@ -188,6 +188,11 @@ export const ACTIONS = {
   'time.approve': { contact: true },
   'time.submit': { roles: ['ops_admin', 'coordinator'] },
   'requisition.open': { contact: true },
+  /** Requisition requests: drafted, submitted and moved by a requester (or staff); approved by the client's approver. */
+  'requisition.manage': { contact: true, roles: ['ops_admin', 'coordinator'] },
+  'requisition.approve': { contact: true },
+  /** Per-client request templates (required fields, approval): ops define them. */
+  'requisition.templates': { roles: ['ops_admin', 'coordinator'] },
   /** Draft and issue invoices from approved time (ops and billing staff of the client). */
   'invoice.draft': { roles: ['ops_admin', 'billing'] },
   'invoice.issue': { roles: ['ops_admin', 'billing'] },

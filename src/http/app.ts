@@ -25,6 +25,7 @@ import { registerOpenApi } from './routes/openapi.ts';
 import { registerQueues } from './routes/queues.ts';
 import { registerRecords } from './routes/records.ts';
 import { registerInvoices } from './routes/invoices.ts';
+import { registerRequisitionRequests } from './routes/requisition-requests.ts';
 import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
@@ -128,6 +129,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerTimeEntries(api, deps);
   registerRequisitions(api, deps);
   registerInvoices(api, deps);
+  registerRequisitionRequests(api, deps);
   registerAssignments(api, deps);
   registerHealth(api, deps);
   registerMetrics(api, deps);

@@ -10,3 +10,4 @@ export * from './entities.ts';
 export * from './identity.ts';
 export * from './events.ts';
 export * from './invoicing.ts';
+export * from './requisition-requests.ts';

@@ -15,3 +15,4 @@ export type { AuditQuery } from './sqlite/audit-repo.ts';
 export type { SqlScope } from './sqlite/canonical-repo.ts';
 export type { IdentityQuery } from './sqlite/identity-repo.ts';
 export type { DraftLineRow, HubInvoiceRow, LineLink } from './sqlite/invoicing-repo.ts';
+export type { RequestEventRow, RequisitionRequestRow, RequisitionTemplateRow } from './sqlite/requisition-requests-repo.ts';

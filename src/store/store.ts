@@ -19,6 +19,7 @@ import { LinksRepo } from './sqlite/links-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
 import { OutboxRepo } from './sqlite/outbox-repo.ts';
 import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
+import { RequisitionRequestsRepo } from './sqlite/requisition-requests-repo.ts';
 import { RunsRepo } from './sqlite/runs-repo.ts';
 import { SlotsRepo } from './sqlite/slots-repo.ts';
 import { StateRepo } from './sqlite/state-repo.ts';
@@ -51,6 +52,8 @@ export interface Repos {
   readonly events: EventsRepo;
   /** Invoices drafted from approved time: billable time, rate cards, line ↔ time entry links. */
   readonly invoicing: InvoicingRepo;
+  /** Requisition requests (draft → open), their history and the clients' request templates. */
+  readonly requisitionRequests: RequisitionRequestsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -101,6 +104,7 @@ export class Store {
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
       invoicing: new InvoicingRepo(s),
+      requisitionRequests: new RequisitionRequestsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
