@@ -197,7 +197,7 @@ describe('drafting and issuing invoices', () => {
     expect(events.map((e) => [e.type, e.clientId])).toEqual([['invoice.issued', 'cli-1']]);
   });
 
-  it('catches up late time on adjustment lines of the next invoice and refuses clients invoiced by import', async () => {
+  it('catches up late time on adjustment lines of the next invoice, skips time an imported invoice bills, refuses clients invoiced by import', async () => {
     const store = t.store;
     await seedClient(store);
     await addRate(store, 'asg-1', '2026-03-01', 3000, null);
@@ -211,6 +211,16 @@ describe('drafting and issuing invoices', () => {
       ['adjustment', 400, 'Adjustment: regular hours 2026-03-04'],
       ['regular', 800, 'regular hours 2026-03-10'],
     ]);
+    // A time entry an imported invoice line names (billing's CSV) is never drafted by the hub.
+    await approve(store, 'asg-1', '2026-03-11', 6, 0);
+    const named = store.db.prepare("SELECT id FROM time_entries WHERE work_date = '2026-03-11'").pluck().get() as string;
+    await store.unitOfWork(async (tx) => {
+      await tx.canonical.insertMany('invoice', [{ id: 'imp-1', changedAt: null, fields: { clientId: 'cli-1', number: 'BILL-77', issueDate: '2026-03-12', dueDate: null, periodStart: null, periodEnd: null, status: 'issued', totalCents: 16_800, currency: 'USD' } }], NOW);
+      await tx.canonical.insertMany('invoice_line', [{ id: 'imp-1-1', changedAt: null, fields: { invoiceId: 'imp-1', assignmentId: 'asg-1', timeEntryId: named, kind: 'regular', description: null, quantity: 6, rateCents: 2800, amountCents: 16_800 } }], NOW);
+    });
+    const redraft = await draft(store, '2026-03-10');
+    expect(redraft.result.lines.flatMap((l) => l.entries.map((e) => e.timeEntryId))).not.toContain(named);
+    expect(redraft.result.totalCents).toBe(week2.result.totalCents);
     const imported = { source: 'hub' as const, clients: { 'cli-1': 'import' as const } };
     await expect(store.unitOfWork((tx) => draftInvoice(tx, { clientId: 'cli-1', date: '2026-03-10', actor: 'x', now: NOW, settings: imported }))).rejects.toThrow(/invoiced from its billing system/);
   });
