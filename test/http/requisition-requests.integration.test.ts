@@ -71,6 +71,16 @@ describe('requisition requests', () => {
       { path: 'fields.billRateMaxCents', message: 'the bill-rate range ends below its start' },
     ]);
     expect((await h.call('GET', `/api/v1/requisition-requests/${id}`, { token: requester })).json.data.status).toBe('draft');
+    // The requester completes the draft; then it submits and waits for the approver.
+    const fixed = await h.call('POST', `/api/v1/requisition-requests/${id}`, { token: requester, body: { shift: 'nights', startDate: '2026-05-04', openings: 1, billRateMaxCents: 4500, title: null } });
+    expect(fixed.json.data.fields).toEqual({ shift: 'nights', startDate: '2026-05-04', openings: 1, billRateMinCents: 4200, billRateMaxCents: 4500 });
+    const noTitle = await h.call('POST', `/api/v1/requisition-requests/${id}/submit`, { token: requester });
+    expect(noTitle.json.error.details).toEqual([{ path: 'fields.title', message: "position is required by the client's request template" }]);
+    await h.call('POST', `/api/v1/requisition-requests/${id}`, { token: requester, body: { title: 'Welder' } });
+    expect((await h.call('POST', `/api/v1/requisition-requests/${id}/submit`, { token: requester })).json.data.status).toBe('submitted');
+    const late = await h.call('POST', `/api/v1/requisition-requests/${id}`, { token: requester, body: { openings: 9 } });
+    expect(late.status).toBe(409);
+    expect(late.json.error.message).toBe("the request is submitted: only a draft's fields change");
 
     const complete = await h.call('POST', '/api/v1/requisition-requests', {
       token: requester, body: { worksiteId: w.worksiteId, title: 'Welder', shift: 'nights', startDate: '2026-05-04', openings: 3, billRateMinCents: 3900, billRateMaxCents: 4200 },

@@ -11,6 +11,18 @@ import type { RouteRegistrar } from '../route.ts';
 import { IdParam } from '../schemas/common.ts';
 
 const CreateBody = RequestFields.extend({ worksiteId: Id });
+/** Each field: a new value, or null to clear it. */
+const r = RequestFields.shape;
+const UpdateBody = z.strictObject({
+  title: r.title.unwrap().nullable().optional(),
+  employmentType: r.employmentType.unwrap().nullable().optional(),
+  shift: r.shift.unwrap().nullable().optional(),
+  startDate: r.startDate.unwrap().nullable().optional(),
+  endDate: r.endDate.unwrap().nullable().optional(),
+  openings: r.openings.unwrap().nullable().optional(),
+  billRateMinCents: r.billRateMinCents.unwrap().nullable().optional(),
+  billRateMaxCents: r.billRateMaxCents.unwrap().nullable().optional(),
+});
 const Comment = z.string().trim().min(1).max(1000);
 const MoveBody = z.strictObject({ comment: Comment.optional() });
 const StatusBody = z.strictObject({ to: z.enum(['open', 'on_hold', 'filled', 'cancelled']), comment: Comment.optional() });
@@ -157,6 +169,41 @@ export function registerRequisitionRequests(api: RouteRegistrar, deps: ResolvedD
     handler: async ({ params }, c) => {
       const access = await loadAccess(store.repos, principalOf(c), now());
       return c.json({ data: await view(store.repos, await visible(store.repos, access, params.id)) });
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/v1/requisition-requests/:id',
+    operationId: 'updateRequisitionRequest',
+    summary: "Change a draft's fields (the ones given; null clears one); 409 once it is submitted",
+    tag: 'portal',
+    access: 'requisition.manage',
+    params: IdParam,
+    body: UpdateBody,
+    errors: ['not_found', 'forbidden', 'refused'],
+    responses: { 200: { description: 'the draft', schema: z.strictObject({ data: RequestView }) } },
+    handler: async ({ params, body }, c) => {
+      const principal = principalOf(c);
+      return c.json(
+        await store.unitOfWork(async (tx) => {
+          const at = now();
+          const access = await loadAccess(tx, principal, at);
+          const row = await visible(tx, access, params.id);
+          requester(principal)(access, row);
+          const next: Record<string, unknown> = { ...row.fields };
+          for (const [k, v] of Object.entries(body)) {
+            if (v === null) delete next[k];
+            else next[k] = v;
+          }
+          // Each merged field was valid where it came from (stored draft or this body).
+          const fields = RequestFields.parse(next);
+          if (!(await tx.requisitionRequests.updateDraft(row.id, fields, at))) throw new ApiError('refused', `the request is ${row.status}: only a draft's fields change`);
+          const after = await tx.requisitionRequests.get(row.id);
+          if (!after) throw new ApiError('not_found', `requisition request ${row.id} not found`);
+          return { data: await view(tx, after) };
+        }),
+      );
     },
   });
 

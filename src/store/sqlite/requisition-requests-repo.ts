@@ -83,6 +83,12 @@ export class RequisitionRequestsRepo {
     return info.changes === 1;
   }
 
+  /** Replaces a draft's fields (only while draft: returns false otherwise). */
+  async updateDraft(id: string, fields: RequestFields, at: string): Promise<boolean> {
+    this.s.assertInTransaction('requisition request');
+    return this.s.get("UPDATE requisition_requests SET fields = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND status = 'draft'").run(JSON.stringify(fields), at, id).changes === 1;
+  }
+
   async appendEvent(requestId: string, e: RequestEventRow): Promise<void> {
     this.s.assertInTransaction('requisition request history');
     this.s
