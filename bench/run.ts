@@ -13,6 +13,7 @@ const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   csv: () => import('./scenarios/csv.ts'),
   documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),
+  invoice: () => import('./scenarios/invoice.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
   pgdriver: () => import('./scenarios/pgdriver.ts'),
   pull: () => import('./scenarios/pull.ts'),

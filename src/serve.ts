@@ -41,6 +41,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     mailer: mailerFromEnv(config.database),
     ...(process.env['CROSSWALK_PUBLIC_URL'] ? { publicUrl: process.env['CROSSWALK_PUBLIC_URL'] } : {}),
     systems: config.systems.map((s) => ({ id: s.id, kind: s.kind })),
+    invoicing: config.invoicing,
     counters,
     log: hub.logger.child({ component: 'http' }),
     triggerSync: async (systemId, entity, full) => {

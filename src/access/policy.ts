@@ -188,6 +188,14 @@ export const ACTIONS = {
   'time.approve': { contact: true },
   'time.submit': { roles: ['ops_admin', 'coordinator'] },
   'requisition.open': { contact: true },
+  /** Requisition requests: drafted, submitted and moved by a requester (or staff); approved by the client's approver. */
+  'requisition.manage': { contact: true, roles: ['ops_admin', 'coordinator'] },
+  'requisition.approve': { contact: true },
+  /** Per-client request templates (required fields, approval): ops define them. */
+  'requisition.templates': { roles: ['ops_admin', 'coordinator'] },
+  /** Draft and issue invoices from approved time (ops and billing staff of the client). */
+  'invoice.draft': { roles: ['ops_admin', 'billing'] },
+  'invoice.issue': { roles: ['ops_admin', 'billing'] },
   'assignment.approver': { contact: true, roles: ['ops_admin', 'coordinator'] },
   /** Roles, delegates, grants, contact activation. */
   'roles.manage': { contact: true, roles: ['ops_admin', 'coordinator'] },
@@ -297,7 +305,9 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
   const requisitions = () => `SELECT id FROM requisitions WHERE ${requisitionWhere()}`;
   const timeEntryWhere = () => `assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN ${q.set(worksitesWith(access, TIME_ROLES))})`;
   const timeEntries = () => `SELECT id FROM time_entries WHERE ${timeEntryWhere()}`;
-  const invoices = () => `SELECT id FROM invoices WHERE client_id IN ${q.set(access.billingClients)}`;
+  // A contact sees a client's invoices once issued: a draft is the back office's worksheet.
+  const issuedOnly = access.internal ? '' : ` AND status <> 'draft'`;
+  const invoices = () => `SELECT id FROM invoices WHERE client_id IN ${q.set(access.billingClients)}${issuedOnly}`;
   switch (entity) {
     case 'client':
       return `id IN ${q.set(access.clients)}`;
@@ -327,7 +337,7 @@ function scopeSql(access: Access, entity: EntityName, q: Sql): string {
     case 'time_entry_event':
       return `time_entry_id IN (${timeEntries()})`;
     case 'invoice':
-      return `client_id IN ${q.set(access.billingClients)}`;
+      return `client_id IN ${q.set(access.billingClients)}${issuedOnly}`;
     case 'invoice_line':
       return `invoice_id IN (${invoices()})`;
     case 'document': {

@@ -87,6 +87,17 @@ export const CrosswalkConfig = z.strictObject({
       idempotencyHours: z.number().int().min(1).default(24),
     })
     .default({ auditRetentionDays: 400, idempotencyHours: 24 }),
+  /**
+   * Where each client's invoices come from: `hub` (drafted from approved time, `crosswalk invoices
+   * draft`) or `import` (billing's CSV files or a billing system of record). Keyed by client id;
+   * unlisted clients take `source`. The hub never drafts an `import` client's invoices.
+   */
+  invoicing: z
+    .strictObject({
+      source: z.enum(['hub', 'import']).default('hub'),
+      clients: z.record(z.string(), z.enum(['hub', 'import'])).default({}),
+    })
+    .default({ source: 'hub', clients: {} }),
   systems: z.array(SystemConfig).default([]),
   /**
    * Credentials of the local emulators, used only when the variable is unset and every system's

@@ -24,6 +24,8 @@ import { registerMetrics } from './routes/metrics.ts';
 import { registerOpenApi } from './routes/openapi.ts';
 import { registerQueues } from './routes/queues.ts';
 import { registerRecords } from './routes/records.ts';
+import { registerInvoices } from './routes/invoices.ts';
+import { registerRequisitionRequests } from './routes/requisition-requests.ts';
 import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
@@ -130,6 +132,8 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerSystems(api, deps);
   registerTimeEntries(api, deps);
   registerRequisitions(api, deps);
+  registerInvoices(api, deps);
+  registerRequisitionRequests(api, deps);
   registerAssignments(api, deps);
   registerDocuments(app, api, deps);
   registerComments(api, deps);

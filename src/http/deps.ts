@@ -4,6 +4,7 @@ import type { Mailer } from '../access/mail/mailer.ts';
 import type { DocumentServices } from '../documents/runtime.ts';
 import type { SyncPolicy } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
+import type { InvoicingSettings } from '../invoicing/source.ts';
 import type { Store } from '../store/index.ts';
 import type { AppEnv } from './env.ts';
 import type { HttpLogger } from './logger.ts';
@@ -67,6 +68,8 @@ export interface HttpDeps {
   /** The public base URL magic links point at. @defaultValue the request's own origin */
   readonly publicUrl?: string;
   readonly systems: readonly HttpSystem[];
+  /** Which clients the hub invoices (config `invoicing`). @defaultValue every client, source `hub` */
+  readonly invoicing?: InvoicingSettings;
   /** The clock, ISO-8601 UTC. @defaultValue nowIso */
   readonly now?: () => string;
   /** Shared with the webhook route. @defaultValue a fresh set from createCounters() */

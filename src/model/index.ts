@@ -9,3 +9,5 @@ export * from './document.ts';
 export * from './entities.ts';
 export * from './identity.ts';
 export * from './events.ts';
+export * from './invoicing.ts';
+export * from './requisition-requests.ts';

@@ -29,7 +29,7 @@ export const TimeEntry = z
 export const TIME_ENTRY_TRANSITIONS: Readonly<Record<TimeEntryStatus, readonly TimeEntryStatus[]>> = {
   draft: ['submitted'],
   submitted: ['approved', 'rejected'],
-  approved: ['exported'],
+  approved: ['exported', 'invoiced'],
   rejected: ['submitted'],
   exported: ['invoiced'],
   invoiced: [],

@@ -16,3 +16,5 @@ export type { SqlScope } from './sqlite/canonical-repo.ts';
 export type { IdentityQuery } from './sqlite/identity-repo.ts';
 export type { DocumentVersionRow } from './sqlite/documents-repo.ts';
 export type { CommentAction, CommentRevisionRow, CommentRow, CommentVisibility } from './sqlite/comments-repo.ts';
+export type { DraftLineRow, HubInvoiceRow, LineLink } from './sqlite/invoicing-repo.ts';
+export type { RequestEventRow, RequisitionRequestRow, RequisitionTemplateRow } from './sqlite/requisition-requests-repo.ts';

@@ -15,11 +15,13 @@ import { IdentityRepo } from './sqlite/identity-repo.ts';
 import { ImportsRepo } from './sqlite/imports-repo.ts';
 import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { InboxWriter } from './sqlite/inbox-writer.ts';
+import { InvoicingRepo } from './sqlite/invoicing-repo.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
 import { OutboxRepo } from './sqlite/outbox-repo.ts';
 import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
+import { RequisitionRequestsRepo } from './sqlite/requisition-requests-repo.ts';
 import { RunsRepo } from './sqlite/runs-repo.ts';
 import { SlotsRepo } from './sqlite/slots-repo.ts';
 import { StateRepo } from './sqlite/state-repo.ts';
@@ -54,6 +56,10 @@ export interface Repos {
   readonly documents: DocumentsRepo;
   /** Comments on records, with their revisions. */
   readonly comments: CommentsRepo;
+  /** Invoices drafted from approved time: billable time, rate cards, line ↔ time entry links. */
+  readonly invoicing: InvoicingRepo;
+  /** Requisition requests (draft → open), their history and the clients' request templates. */
+  readonly requisitionRequests: RequisitionRequestsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -107,6 +113,8 @@ export class Store {
       events: new EventsRepo(s),
       documents: new DocumentsRepo(s),
       comments: new CommentsRepo(s),
+      invoicing: new InvoicingRepo(s),
+      requisitionRequests: new RequisitionRequestsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

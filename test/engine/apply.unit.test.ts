@@ -624,7 +624,7 @@ describe('apply: time entries', () => {
     const id = await canonicalIdOf('timeclock', 'time_entry', 't1');
     const s = await send({ status: 'draft', regularHours: 7 }, 3);
     expect(s).toEqual(summary({ rejected: 1 }));
-    expect((await ledgerOf(store)).at(-1)).toMatchObject({ outcome: 'rejected', reason: 'a approved time entry can only become exported, not draft' });
+    expect((await ledgerOf(store)).at(-1)).toMatchObject({ outcome: 'rejected', reason: 'a approved time entry can only become exported or invoiced, not draft' });
     const row = await store.repos.canonical.get('time_entry', id);
     expect(row?.fields).toMatchObject({ status: 'approved', regularHours: 8 });
     expect(events(id)).toHaveLength(2);

@@ -225,7 +225,7 @@ describe('applyLocalChange', () => {
     }, NOW));
     await move('approved');
     expect((await ledgerOf(store)).at(-1)).toMatchObject({ action: 'transition', actor: 'approver@client', reason: 'looks right' });
-    await expect(move('draft')).rejects.toMatchObject({ code: 'refused', message: 'a approved time entry can only become exported, not draft' });
+    await expect(move('draft')).rejects.toMatchObject({ code: 'refused', message: 'a approved time entry can only become exported or invoiced, not draft' });
     const history = store.db.prepare('SELECT from_status, to_status, actor, comment FROM time_entry_events ORDER BY rowid').all();
     expect(history).toEqual([
       { from_status: null, to_status: 'submitted', actor: 'timeclock', comment: null },

@@ -7,3 +7,5 @@ export * from './access.ts';
 export * from './identity.ts';
 export * from './events.ts';
 export * from './documents.ts';
+export * from './invoicing.ts';
+export * from './requisitions.ts';

@@ -339,7 +339,10 @@ export class ImportsRepo {
            i.period_start AS periodStart, i.period_end AS periodEnd, i.status, i.total_cents AS totalCents, i.currency,
            (SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id AND l.deleted_at IS NULL) AS lines
          FROM invoices i LEFT JOIN clients c ON c.id = i.client_id
-         WHERE i.deleted_at IS NULL AND i.issue_date >= ? AND i.issue_date <= ? AND (i.issue_date, i.number) > (?, ?)
+         WHERE i.deleted_at IS NULL
+           -- A draft the hub has not issued yet is not in the register.
+           AND NOT EXISTS (SELECT 1 FROM hub_invoices h WHERE h.invoice_id = i.id AND h.issued_at IS NULL)
+           AND i.issue_date >= ? AND i.issue_date <= ? AND (i.issue_date, i.number) > (?, ?)
          ORDER BY i.issue_date, i.number LIMIT ?`,
       )
       .all(q.from ?? '0000-00-00', q.to ?? '9999-99-99', afterDate, afterNumber, q.limit) as InvoiceRegisterRow[];
