@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeWorkflowSettings } from '../model/time-settings.ts';
 
 /** A cron expression node-cron accepts (five or six fields). Checked again when the scheduler starts. */
 const Cron = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression such as "*/15 * * * *"');
@@ -87,6 +88,8 @@ export const CrosswalkConfig = z.strictObject({
       idempotencyHours: z.number().int().min(1).default(24),
     })
     .default({ auditRetentionDays: 400, idempotencyHours: 24 }),
+  /** Pay-period cutoffs per payroll system and default reminder thresholds (decision 0013-time-workflows); absent: DEFAULT_TIME_SETTINGS. */
+  time: TimeWorkflowSettings.optional(),
   systems: z.array(SystemConfig).default([]),
   /**
    * Credentials of the local emulators, used only when the variable is unset and every system's

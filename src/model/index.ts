@@ -9,3 +9,6 @@ export * from './document.ts';
 export * from './entities.ts';
 export * from './identity.ts';
 export * from './events.ts';
+export * from './time-effective.ts';
+export * from './pay-period.ts';
+export * from './time-settings.ts';

@@ -21,6 +21,7 @@ import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
 import { RunsRepo } from './sqlite/runs-repo.ts';
 import { SlotsRepo } from './sqlite/slots-repo.ts';
 import { StateRepo } from './sqlite/state-repo.ts';
+import { TimeRepo } from './sqlite/time-repo.ts';
 import { Statements } from './sqlite/statements.ts';
 import * as schema from './schema/index.ts';
 
@@ -48,6 +49,7 @@ export interface Repos {
   readonly identity: IdentityRepo;
   /** Portal events, appended with the change they report (model/events.ts). */
   readonly events: EventsRepo;
+  readonly time: TimeRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -97,6 +99,7 @@ export class Store {
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
+      time: new TimeRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
