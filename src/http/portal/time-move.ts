@@ -54,7 +54,7 @@ export async function moveTimeEntry(tx: Repos, deps: ResolvedDeps, id: string, m
     if (COUNTED.has(from) && typeof approvedBy === 'string') {
       throw new ApiError('refused', `time entry is already ${from}: approved by contact:${approvedBy} at ${String(entry.fields['approvedAt'])}`);
     }
-    throw new ApiError('refused', `${check.reason} (it is ${from})`);
+    throw new ApiError('refused', check.reason);
   }
   const result = await applyLocalChange(
     tx,

@@ -11,6 +11,7 @@ import { IdParam } from '../schemas/common.ts';
 import { recordView } from '../schemas/views.ts';
 import { registerTimeCorrections } from './time-corrections.ts';
 import { registerBulkApprove } from './time-bulk-approve.ts';
+import { registerTimeOps } from './time-ops.ts';
 
 const Comment = z.string().trim().min(1).max(1000);
 
@@ -117,4 +118,5 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
 
   registerTimeCorrections(api, deps);
   registerBulkApprove(api, deps, approveExtra);
+  registerTimeOps(api, deps);
 }

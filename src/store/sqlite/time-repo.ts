@@ -150,6 +150,21 @@ export class TimeRepo {
     return info.changes === 1;
   }
 
+  /** Entries held after a pay-period cutoff, with their worksite and client. */
+  async held(): Promise<Array<{ id: string; workDate: string; heldUntil: string; approvedAt: string | null; worksiteId: string | null; clientId: string | null }>> {
+    const rows = this.s
+      .get(
+        `SELECT t.id, t.work_date, t.payroll_held_until, t.approved_at, a.worksite_id, w.client_id FROM time_entries t
+           LEFT JOIN assignments a ON a.id = t.assignment_id LEFT JOIN worksites w ON w.id = a.worksite_id
+          WHERE t.payroll_held_until IS NOT NULL AND t.deleted_at IS NULL ORDER BY t.payroll_held_until, t.id`,
+      )
+      .all() as Raw[];
+    return rows.map((r) => ({
+      id: String(r['id']), workDate: String(r['work_date']), heldUntil: String(r['payroll_held_until']), approvedAt: r['approved_at'] === null ? null : String(r['approved_at']),
+      worksiteId: r['worksite_id'] === null ? null : String(r['worksite_id']), clientId: r['client_id'] === null ? null : String(r['client_id']),
+    }));
+  }
+
   /** Entries held after a pay-period cutoff whose hold has run out by `today`. */
   async heldUntilBy(today: string): Promise<string[]> {
     const rows = this.s.get('SELECT id FROM time_entries WHERE payroll_held_until IS NOT NULL AND payroll_held_until <= ? AND deleted_at IS NULL ORDER BY id').all(today) as Raw[];
