@@ -27,7 +27,6 @@ beforeAll(async () => {
   await make('contact_worksite_role', { contactId: w.requesterId, worksiteId: w.worksiteId, role: 'approver' });
   keys['approver'] = await h.keyFor({ contactId: w.approverId });
   keys['second'] = await h.keyFor({ contactId: w.requesterId });
-  keys['coordinator'] = await h.keyFor({ userRole: 'coordinator' });
 }, 60_000);
 
 afterAll(async () => {
@@ -142,16 +141,16 @@ describe('bulk approve', () => {
     expect(preview.json.data.ids).toEqual([...ids].sort());
     // Another entry arrives after the preview: the token no longer matches.
     const late = await entry('2026-02-26', 'submitted', {}, assignment);
-    const refused = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token, body: { token: preview.json.data.token } });
+    const refused = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token, body: { token: String(preview.json.data.token) } });
     expect(refused.status).toBe(409);
     for (const id of [...ids, late]) expect((await get(id))?.['status']).toBe('submitted');
     // Another principal cannot use it either.
     const again = await h.call('POST', '/api/v1/time-entries/bulk-approve/preview', { token, body: { worksiteId: site } });
-    const stolen = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token: keys['second'] ?? '', body: { token: again.json.data.token } });
+    const stolen = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token: keys['second'] ?? '', body: { token: String(again.json.data.token) } });
     expect(stolen.status).toBe(409);
-    const done = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token, body: { token: again.json.data.token } });
+    const done = await h.call('POST', '/api/v1/time-entries/bulk-approve', { token, body: { token: String(again.json.data.token) } });
     expect(done.status).toBe(200);
-    expect(done.json.data.map((d: { id: string }) => d.id)).toEqual([...ids, late].sort());
+    expect((done.json.data as Array<{ id: string }>).map((d) => d.id)).toEqual([...ids, late].sort());
     for (const id of [...ids, late]) expect((await get(id))?.['status']).toBe('approved');
   });
 });
@@ -169,9 +168,24 @@ describe('missing approver', () => {
     expect(events[0]?.recipients).toEqual([w.plainContactId]);
     const queue = await h.call('GET', '/api/v1/exceptions/time', { token: h.opsKey });
     expect(queue.status).toBe(200);
-    const row = queue.json.data.find((d: { timeEntryId: string }) => d.timeEntryId === id);
+    const row = (queue.json.data as Array<{ timeEntryId: string; waitingHours: unknown }>).find((d) => d.timeEntryId === id);
     expect(row).toMatchObject({ worksiteId: site, clientId: w.clientId, reason: 'no_approver' });
-    expect(typeof row.waitingHours).toBe('number');
+    expect(typeof row?.waitingHours).toBe('number');
     expect((await h.call('GET', '/api/v1/exceptions/time', { token: keys['approver'] ?? '' })).status).toBe(403);
+  });
+});
+
+describe('reminders', () => {
+  it('ops remind all appends one time.reminder per waiting entry of the worksite, to its routed approver', async () => {
+    const site = await make('worksite', { clientId: w.clientId, name: 'Remind Row', status: 'active', addressLine1: null, city: 'Dayton', state: 'OH', postalCode: null, timeZone: 'America/New_York' });
+    await make('contact_worksite_role', { contactId: w.approverId, worksiteId: site, role: 'approver' });
+    const assignment = await make('assignment', { candidateId: w.candidateId, requisitionId: null, worksiteId: site, approverContactId: w.approverId, title: 'Sorter', startDate: '2026-02-02', endDate: null, status: 'active' });
+    const id = await entry('2026-02-24', 'submitted', {}, assignment);
+    const r = await h.call('POST', '/api/v1/ops/remind', { token: h.opsKey, body: { worksiteId: site } });
+    expect(r.status).toBe(200);
+    expect(r.json.data.count).toBe(1);
+    const events = await h.store.repos.events.forRecord('time_entry', id);
+    expect(events.map((e) => [e.type, e.recipients])).toEqual([['time.reminder', [w.approverId]]]);
+    expect((await h.call('POST', '/api/v1/ops/remind', { token: h.opsKey, body: {} })).status).toBe(400);
   });
 });
