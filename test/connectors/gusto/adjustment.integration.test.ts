@@ -30,7 +30,8 @@ describe('gusto adjustments', () => {
     const related = { assignmentId: { externalId: String(job['uuid']), meta: { employeeUuid: String(employee['uuid']) } } };
     // A work date inside the open payroll's period, so the first payroll pays the original.
     const open = emulator.control.payrolls().find((p) => p['processed'] === false);
-    const workDate = String((open?.['pay_period'] as Record<string, unknown> | undefined)?.['start_date'] ?? '');
+    const start = (open?.['pay_period'] as Record<string, unknown> | undefined)?.['start_date'];
+    const workDate = typeof start === 'string' ? start : '';
     expect(workDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const original = await push({
       entity: 'time_sheets', op: 'create', related, idempotencyKey: 'row-orig:0123456789abcdef',
