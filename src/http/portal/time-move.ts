@@ -56,6 +56,11 @@ export async function moveTimeEntry(tx: Repos, deps: ResolvedDeps, id: string, m
     }
     throw new ApiError('refused', check.reason);
   }
+  // A rejected correction is closed: resubmitting it would stack a delta computed from older
+  // effective hours on top of a newer correction. Correct the original again instead.
+  if (m.to === 'submitted' && entry.fields['adjustsEntryId'] !== null) {
+    throw new ApiError('refused', `time entry is a ${from} correction of ${String(entry.fields['adjustsEntryId'])}: correct the original again instead`);
+  }
   const result = await applyLocalChange(
     tx,
     policy,
