@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrant } from '../../src/access/admin.ts';
 import { applyLocalChange } from '../../src/engine/index.ts';
 import { effectiveHoursOf } from '../../src/engine/time/effective.ts';
+import { runTimeReminders } from '../../src/engine/time/reminders.ts';
+import { releaseExpiredHolds } from '../../src/engine/time/timer.ts';
 import type { EntityName } from '../../src/model/index.ts';
 import type { FieldMap } from '../../src/store/index.ts';
 import { seedWorld, startHarness, type Harness, type World } from '../http/support.ts';
@@ -187,5 +189,43 @@ describe('reminders', () => {
     const events = await h.store.repos.events.forRecord('time_entry', id);
     expect(events.map((e) => [e.type, e.recipients])).toEqual([['time.reminder', [w.approverId]]]);
     expect((await h.call('POST', '/api/v1/ops/remind', { token: h.opsKey, body: {} })).status).toBe(400);
+  });
+});
+
+describe('the scheduled pass', () => {
+  it('reminds after N hours and escalates to the delegates after M, once per threshold however often it runs; per-client settings win', async () => {
+    const site = await make('worksite', { clientId: w.otherClientId, name: 'Night Yard', status: 'active', addressLine1: null, city: 'Dayton', state: 'OH', postalCode: null, timeZone: 'America/New_York' });
+    const approver = await make('contact', { clientId: w.otherClientId, firstName: 'Jonas', lastName: 'Berg', email: null, phone: null, title: null, status: 'active' });
+    const delegate = await make('contact', { clientId: w.otherClientId, firstName: 'Kai', lastName: 'Berg', email: null, phone: null, title: null, status: 'active' });
+    await make('contact_worksite_role', { contactId: approver, worksiteId: site, role: 'approver' });
+    await h.store.unitOfWork((tx) => createGrant(tx, { subjectKind: 'contact', subjectId: delegate, role: 'delegate_approver', clientId: null, worksiteId: site, forContactId: approver, validFrom: null, validTo: null }, 'user:ops', h.now()));
+    const assignment = await make('assignment', { candidateId: w.candidateId, requisitionId: null, worksiteId: site, approverContactId: approver, title: 'Driver', startDate: '2026-02-02', endDate: null, status: 'active' });
+    const id = await entry('2026-02-24', 'submitted', {}, assignment);
+    const submittedAt = (await h.store.repos.time.waiting({ worksiteId: site }))[0]?.submittedAt ?? '';
+    const later = (hours: number) => new Date(Date.parse(submittedAt) + hours * 3_600_000).toISOString();
+    await h.store.unitOfWork((tx) => tx.time.putReminderSettings({ clientId: w.otherClientId, reminderAfterHours: 4, escalateAfterHours: 8, escalateTo: 'delegate', updatedAt: h.now(), updatedBy: 'user:ops' }));
+    await runTimeReminders(h.store, later(3));
+    expect(await eventsOf(id)).toEqual([]);
+    await runTimeReminders(h.store, later(5));
+    await runTimeReminders(h.store, later(6));
+    expect(await eventsOf(id)).toEqual(['time.reminder']);
+    await Promise.all([runTimeReminders(h.store, later(9)), runTimeReminders(h.store, later(9))]);
+    const events = await h.store.repos.events.forRecord('time_entry', id);
+    expect(events.map((e) => e.type)).toEqual(['time.reminder', 'time.escalated']);
+    expect(events[0]?.recipients).toEqual([approver]);
+    expect(events[1]?.recipients).toEqual([approver, delegate]);
+  });
+
+  it('releases a hold once the next pay period has begun', async () => {
+    const id = await entry('2026-02-10', 'approved', { approvedById: w.approverId, approvedAt: '2026-02-20T10:00:00.000Z', payrollHeldUntil: '2026-02-23' });
+    const notYet = await entry('2026-02-11', 'approved', { approvedById: w.approverId, approvedAt: '2026-02-20T10:00:00.000Z', payrollHeldUntil: '2026-12-28' });
+    const before = (await h.call('GET', '/api/v1/exceptions/time', { token: h.opsKey })).json.data as Array<{ timeEntryId: string; reason: string }>;
+    expect(before.filter((e) => e.timeEntryId === id || e.timeEntryId === notYet).map((e) => e.reason)).toEqual(['held_after_cutoff', 'held_after_cutoff']);
+    expect(await releaseExpiredHolds(h.store, h.policy, '2026-03-02T10:00:00.000Z')).toBeGreaterThanOrEqual(1);
+    expect((await get(id))?.['payrollHeldUntil']).toBeNull();
+    expect((await get(notYet))?.['payrollHeldUntil']).toBe('2026-12-28');
+    // Released, it is pushed: the create rule no longer waits.
+    expect((await h.store.repos.outbox.list({ system: 'gusto', entity: 'time_entry', canonicalId: id, limit: 10 })).length).toBe(1);
+    expect((await h.store.repos.outbox.list({ system: 'gusto', entity: 'time_entry', canonicalId: notYet, limit: 10 })).length).toBe(0);
   });
 });
