@@ -229,3 +229,30 @@ describe('the scheduled pass', () => {
     expect((await h.store.repos.outbox.list({ system: 'gusto', entity: 'time_entry', canonicalId: notYet, limit: 10 })).length).toBe(0);
   });
 });
+
+describe('portal metrics', () => {
+  it('exposes cycle times, disputes, corrections, exceptions, reminders and active contacts with ids only', async () => {
+    const text = (await h.call('GET', '/metrics')).text;
+    expect(text).toMatch(new RegExp(`crosswalk_time_cycle_seconds\\{client_id="${w.clientId}",worksite_id="${w.worksiteId}",quantile="0.95"\\} \\d+`));
+    expect(text).toMatch(new RegExp(`crosswalk_time_disputes_per_100_entries\\{client_id="${w.clientId}"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`crosswalk_time_corrections_per_100_entries\\{client_id="${w.clientId}"\\} [1-9]`));
+    expect(text).toMatch(/crosswalk_time_exceptions_waiting\{reason="no_approver"\} [1-9]/);
+    expect(text).toMatch(new RegExp(`crosswalk_time_reminders_total\\{client_id="${w.clientId}",kind="reminder"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`crosswalk_portal_active_contacts_7d\\{client_id="${w.clientId}"\\} [1-9]`));
+    for (const name of ['Harbor Tooling', 'Mira', 'Okafor', 'North Plant']) expect(text).not.toContain(name);
+    const api = await h.call('GET', `/api/v1/metrics/portal?clientId=${w.clientId}`, { token: h.opsKey });
+    expect(api.status).toBe(200);
+    expect((api.json.data.cycleTime as Array<{ clientId: string }>).every((c) => c.clientId === w.clientId)).toBe(true);
+    expect((await h.call('GET', '/api/v1/metrics/portal', { token: keys['approver'] ?? '' })).status).toBe(403);
+  });
+
+  it('ops set a client’s reminder thresholds; escalation before the reminder is refused naming the field', async () => {
+    const set = await h.call('POST', '/api/v1/ops/reminder-settings', { token: h.opsKey, body: { clientId: w.clientId, reminderAfterHours: 12, escalateAfterHours: 48, escalateTo: 'client_admin' } });
+    expect(set.status).toBe(200);
+    const read = await h.call('GET', `/api/v1/ops/reminder-settings?clientId=${w.clientId}`, { token: h.opsKey });
+    expect(read.json.data).toEqual({ clientId: w.clientId, reminderAfterHours: 12, escalateAfterHours: 48, escalateTo: 'client_admin', source: 'client' });
+    const bad = await h.call('POST', '/api/v1/ops/reminder-settings', { token: h.opsKey, body: { clientId: w.clientId, reminderAfterHours: 12, escalateAfterHours: 6, escalateTo: 'delegate' } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details[0].path).toBe('escalateAfterHours');
+  });
+});
