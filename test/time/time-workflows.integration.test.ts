@@ -256,3 +256,20 @@ describe('portal metrics', () => {
     expect(bad.json.error.details[0].path).toBe('escalateAfterHours');
   });
 });
+
+describe('a correction racing an export', () => {
+  it('both land, in either order: the original is exported with its figures, the adjustment waits for approval', async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = await entry(`2026-02-1${round + 1}`, 'approved', { approvedById: w.approverId, approvedAt: '2026-02-14T10:00:00.000Z' });
+      const [corrected] = await Promise.all([
+        h.call('POST', `/api/v1/time-entries/${id}/correct`, { token: h.opsKey, body: { regularHours: 7.5, overtimeHours: 0, doubleTimeHours: 0, comment: 'badge log' } }),
+        h.store.unitOfWork((tx) => applyLocalChange(tx, h.policy, { entity: 'time_entry', canonicalId: id, changes: { status: 'exported' }, actor: 'export:gusto', comment: 'exported' }, h.now())),
+      ]);
+      expect(corrected.status).toBe(201);
+      expect(await get(id)).toMatchObject({ status: 'exported', regularHours: 8 });
+      const adjustments = await h.store.repos.time.adjustmentsOf([id]);
+      expect(adjustments.map((a) => [a.status, a.regularHours])).toEqual([['submitted', -0.5]]);
+      expect((await effectiveHoursOf(h.store.repos, [id])).get(id)?.regularHours).toBe(8);
+    }
+  });
+});
