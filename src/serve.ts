@@ -26,6 +26,8 @@ import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
 import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
 import { inboxJobId } from './queue/ids.ts';
 import { requestPull, requestReconcile } from '../jobs/lib/request-run.ts';
+import { startTimeWorkflowTimer } from './engine/time/timer.ts';
+import { DEFAULT_TIME_SETTINGS } from './model/index.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -42,6 +44,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     ...(process.env['CROSSWALK_PUBLIC_URL'] ? { publicUrl: process.env['CROSSWALK_PUBLIC_URL'] } : {}),
     systems: config.systems.map((s) => ({ id: s.id, kind: s.kind })),
     invoicing: config.invoicing,
+    timeSettings: config.time ?? DEFAULT_TIME_SETTINGS,
     counters,
     log: hub.logger.child({ component: 'http' }),
     triggerSync: async (systemId, entity, full) => {
@@ -231,7 +234,10 @@ export async function serveHub(hub: Hub, options: { port?: number; host?: string
   });
   // Audit events and idempotent answers past their retention go, now and every six hours.
   const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));
+  // Time reminders, escalations and the release of cutoff holds whose next period has begun, every 15 minutes.
+  const timeClock = startTimeWorkflowTimer(hub.store(), hub.registry(), hub.config.time ?? DEFAULT_TIME_SETTINGS, (err) => hub.logger.warn({ err }, 'time reminders pass failed; next try in 15 minutes'));
   return { ...server, close: async () => {
+    timeClock.stop();
     retention.stop();
     await server.close();
   } };

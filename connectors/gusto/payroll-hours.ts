@@ -65,9 +65,11 @@ export function paidHours(payroll: VendorRecord): PaidHours[] {
 /** "40.000" or 40 → 40000; anything else null. */
 function thousandths(value: unknown): number | null {
   const textValue = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const match = /^(\d+)(?:\.(\d{1,3})\d*)?$/.exec(textValue);
+  // A leading minus: an adjustment sheet that took hours back (the hub's corrections after payroll).
+  const match = /^(-?)(\d+)(?:\.(\d{1,3})\d*)?$/.exec(textValue);
   if (!match) return null;
-  return Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  const milli = Number(match[2]) * 1000 + Number((match[3] ?? '').padEnd(3, '0'));
+  return match[1] === '-' ? -milli : milli;
 }
 
 function text(value: unknown): string | undefined {

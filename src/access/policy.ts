@@ -187,6 +187,10 @@ export const ACTIONS = {
   'csv.export': { roles: ['ops_admin', 'billing'], everywhere: true },
   'time.approve': { contact: true },
   'time.submit': { roles: ['ops_admin', 'coordinator'] },
+  /** Ops on the time workflow across clients: release a held entry, remind all, reminder settings. */
+  'time.operate': { roles: ['ops_admin'], everywhere: true },
+  /** Ops reads of the time workflow across clients: the exception queue, portal metrics. */
+  'time.ops_read': { roles: ['ops_admin', 'viewer'], everywhere: true },
   'requisition.open': { contact: true },
   /** Requisition requests: drafted, submitted and moved by a requester (or staff); approved by the client's approver. */
   'requisition.manage': { contact: true, roles: ['ops_admin', 'coordinator'] },
@@ -238,7 +242,7 @@ export const NOT_EVERYWHERE = 'this covers every client, and your access is limi
 export type Action = keyof typeof ACTIONS;
 
 /** Actions that change data: refused under a read-only (view-as) principal and a read-only key. */
-const READS: ReadonlySet<Action> = new Set(['public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'documents.read', 'comments.read']);
+const READS: ReadonlySet<Action> = new Set(['public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'documents.read', 'comments.read', 'time.ops_read']);
 
 export function isWrite(action: Action): boolean {
   return !READS.has(action);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeWorkflowSettings } from '../model/time-settings.ts';
 
 /** A cron expression node-cron accepts (five or six fields). Checked again when the scheduler starts. */
 const Cron = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression such as "*/15 * * * *"');
@@ -98,6 +99,8 @@ export const CrosswalkConfig = z.strictObject({
       clients: z.record(z.string(), z.enum(['hub', 'import'])).default({}),
     })
     .default({ source: 'hub', clients: {} }),
+  /** Pay-period cutoffs per payroll system and default reminder thresholds (decision 0018); absent: DEFAULT_TIME_SETTINGS. */
+  time: TimeWorkflowSettings.optional(),
   systems: z.array(SystemConfig).default([]),
   /**
    * Credentials of the local emulators, used only when the variable is unset and every system's

@@ -3,8 +3,8 @@ import type { Authenticator } from '../access/authenticate.ts';
 import type { Mailer } from '../access/mail/mailer.ts';
 import type { DocumentServices } from '../documents/runtime.ts';
 import type { SyncPolicy } from '../engine/index.ts';
-import type { EntityName } from '../model/index.ts';
 import type { InvoicingSettings } from '../invoicing/source.ts';
+import type { EntityName, TimeWorkflowSettings } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 import type { AppEnv } from './env.ts';
 import type { HttpLogger } from './logger.ts';
@@ -78,6 +78,10 @@ export interface HttpDeps {
   readonly log?: HttpLogger;
   /** Largest JSON body an API route reads, in bytes; bigger ones get 413. @defaultValue 1048576 */
   readonly jsonBodyLimit?: number;
+  /** Pay-period cutoffs and reminder defaults. @defaultValue DEFAULT_TIME_SETTINGS (no cutoff) */
+  readonly timeSettings?: TimeWorkflowSettings;
+  /** Signs bulk-approval confirmation tokens. @defaultValue 32 random bytes per process */
+  readonly bulkTokenKey?: Uint8Array;
   /** Queues a pull. Absent: `POST /api/v1/systems/:id/sync` answers 501. */
   readonly triggerSync?: (systemId: string, entity: EntityName | null, full: boolean) => Promise<TriggerResult>;
   /** Queues a reconciliation. Absent: `POST /api/v1/systems/:id/reconcile` answers 501. */

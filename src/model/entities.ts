@@ -107,7 +107,7 @@ export const ENTITIES: Readonly<Record<EntityName, EntityDef>> = {
   time_entry: def({
     name: 'time_entry',
     schema: TimeEntry,
-    refs: { assignmentId: 'assignment', approvedById: 'contact' },
+    refs: { assignmentId: 'assignment', approvedById: 'contact', adjustsEntryId: 'time_entry' },
     moneyBearing: true,
     // One worker-day on one assignment, whoever reports it: a second source's timesheet for the same
     // day is the same entry (paid once). The canonical model has no shift: when it gains one, it

@@ -11,3 +11,6 @@ export * from './identity.ts';
 export * from './events.ts';
 export * from './invoicing.ts';
 export * from './requisition-requests.ts';
+export * from './time-effective.ts';
+export * from './pay-period.ts';
+export * from './time-settings.ts';

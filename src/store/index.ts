@@ -18,3 +18,4 @@ export type { DocumentVersionRow } from './sqlite/documents-repo.ts';
 export type { CommentAction, CommentRevisionRow, CommentRow, CommentVisibility } from './sqlite/comments-repo.ts';
 export type { DraftLineRow, HubInvoiceRow, LineLink } from './sqlite/invoicing-repo.ts';
 export type { RequestEventRow, RequisitionRequestRow, RequisitionTemplateRow } from './sqlite/requisition-requests-repo.ts';
+export type { AdjustmentRow, CycleRow, ReminderSettingsRow, WaitingEntry } from './sqlite/time-repo.ts';

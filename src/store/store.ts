@@ -25,6 +25,7 @@ import { RequisitionRequestsRepo } from './sqlite/requisition-requests-repo.ts';
 import { RunsRepo } from './sqlite/runs-repo.ts';
 import { SlotsRepo } from './sqlite/slots-repo.ts';
 import { StateRepo } from './sqlite/state-repo.ts';
+import { TimeRepo } from './sqlite/time-repo.ts';
 import { Statements } from './sqlite/statements.ts';
 import * as schema from './schema/index.ts';
 
@@ -60,6 +61,7 @@ export interface Repos {
   readonly invoicing: InvoicingRepo;
   /** Requisition requests (draft → open), their history and the clients' request templates. */
   readonly requisitionRequests: RequisitionRequestsRepo;
+  readonly time: TimeRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -115,6 +117,7 @@ export class Store {
       comments: new CommentsRepo(s),
       invoicing: new InvoicingRepo(s),
       requisitionRequests: new RequisitionRequestsRepo(s),
+      time: new TimeRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }

@@ -133,6 +133,8 @@ function entityOfRoute(path: string): EntityName | null {
 /** A body each POST accepts as far as validation goes, so a 404 is about the target, not the input. */
 function bodyFor(path: string): unknown {
   if (path.endsWith('/reject')) return { comment: 'hours do not match the gate log' };
+  if (path.endsWith('/dispute')) return { reasonCode: 'hours_wrong', comment: 'hours do not match the gate log' };
+  if (path.endsWith('/correct')) return { regularHours: 7, overtimeHours: 0, doubleTimeHours: 0, comment: 'gate log shows 7' };
   if (path.endsWith('/approver')) return { contactId: w.approverId };
   if (path.endsWith('/comments')) return { body: 'looks right' };
   return {};

@@ -130,7 +130,8 @@ describe('portal actions', () => {
       expect(draft.json.error).toEqual({ code: 'refused', message: 'a draft time entry can only become submitted, not approved' });
       const twice = await h.call('POST', `/api/v1/time-entries/${w.approvedEntryId}/approve`, { body: {}, token: keys.approver });
       expect(twice.status).toBe(409);
-      expect(twice.json.error.message).toBe('time entry is already approved');
+      // First approver wins: the second hears who approved and when.
+      expect(twice.json.error.message).toBe(`time entry is already approved: approved by contact:${w.approverId} at 2026-02-21T10:00:00.000Z`);
       expect((await h.store.repos.canonical.get('time_entry', w.approvedEntryId))?.fields['approvedAt']).toBe('2026-02-21T10:00:00.000Z');
     });
 

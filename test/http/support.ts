@@ -36,7 +36,8 @@ export function testPolicy(): SyncPolicy {
         {
           system: 'gusto',
           fields: new Set(['assignmentId', 'workDate', 'regularHours', 'overtimeHours', 'doubleTimeHours', 'status']),
-          create: { kind: 'when', when: { status: ['approved'] } },
+          // As mappings/gusto/time-sheet.yaml: approved and not held after a pay-period cutoff.
+          create: { kind: 'when', when: { status: ['approved'], payrollHeldUntil: [null] } },
         },
       ],
     },

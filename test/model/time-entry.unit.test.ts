@@ -87,7 +87,7 @@ describe('Hours', () => {
 describe('TimeEntry schema', () => {
   const entry = {
     assignmentId: 'a1', workDate: '2026-11-16', regularHours: 8, overtimeHours: 0, doubleTimeHours: 0,
-    status: 'draft', approvedById: null, approvedAt: null, note: null,
+    status: 'draft', approvedById: null, approvedAt: null, note: null, adjustsEntryId: null, disputeReason: null, payrollHeldUntil: null,
   };
 
   it('accepts a plain day and exactly 24 hours across the three kinds', () => {
@@ -103,6 +103,9 @@ describe('TimeEntry schema', () => {
 
   it('refuses negative hours, a bad work date, an unknown status and a time without offset', () => {
     expect(TimeEntry.safeParse({ ...entry, overtimeHours: -1 }).success).toBe(false);
+    // Signed hours only on an adjustment (the change it makes to its original).
+    expect(TimeEntry.safeParse({ ...entry, overtimeHours: -1, adjustsEntryId: 'a0' }).success).toBe(true);
+    expect(TimeEntry.safeParse({ ...entry, overtimeHours: -24.5, adjustsEntryId: 'a0' }).success).toBe(false);
     expect(TimeEntry.safeParse({ ...entry, workDate: '2026-02-30' }).success).toBe(false);
     expect(TimeEntry.safeParse({ ...entry, workDate: '11/16/2026' }).success).toBe(false);
     expect(TimeEntry.safeParse({ ...entry, status: 'paid' }).success).toBe(false);

@@ -26,9 +26,13 @@ export type GustoTimeSheetBody = { readonly ok: true; readonly body: Record<stri
 export function buildTimeSheetBody(mapped: Readonly<Record<string, unknown>>, target: TimeSheetTarget): GustoTimeSheetBody | BodyProblem {
   const timeZone = typeof mapped['time_zone'] === 'string' ? mapped['time_zone'] : target.timeZone;
   if (!isTimeZone(timeZone)) return { ok: false, reason: `time zone ${timeZone} is not an IANA zone` };
-  const entries = readEntries(mapped['entries']);
+  const extraMeta = typeof mapped['metadata'] === 'object' && mapped['metadata'] !== null ? (mapped['metadata'] as Record<string, unknown>) : {};
+  // An adjustment sheet (it names the sheet it corrects) carries signed hours: the change, not a day.
+  const adjustment = typeof extraMeta['adjusts_time_sheet_uuid'] === 'string';
+  const entries = readEntries(mapped['entries'], adjustment);
   if (!entries.ok) return entries;
-  const total = entries.entries.reduce((sum, e) => sum + e.hours_worked, 0);
+  // An adjustment's shift lasts its absolute change (a shift cannot run backwards).
+  const total = Math.abs(entries.entries.reduce((sum, e) => sum + e.hours_worked, 0));
   const start = mapped['shift_started_at'];
   let shift: { startedAt: string; endedAt: string };
   let workDate: string;
@@ -43,8 +47,7 @@ export function buildTimeSheetBody(mapped: Readonly<Record<string, unknown>>, ta
   } else {
     return { ok: false, reason: 'shift_started_at (the work date) is missing' };
   }
-  const extra = typeof mapped['metadata'] === 'object' && mapped['metadata'] !== null ? (mapped['metadata'] as Record<string, unknown>) : {};
-  const metadata = Object.fromEntries(Object.entries(extra).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+  const metadata = Object.fromEntries(Object.entries(extraMeta).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
   return {
     ok: true,
     workDate,
@@ -63,7 +66,7 @@ export function buildTimeSheetBody(mapped: Readonly<Record<string, unknown>>, ta
 
 type Entry = { readonly hours_worked: number; readonly pay_classification: string };
 
-function readEntries(raw: unknown): { ok: true; entries: Entry[] } | BodyProblem {
+function readEntries(raw: unknown, signed: boolean): { ok: true; entries: Entry[] } | BodyProblem {
   if (!Array.isArray(raw) || raw.length === 0) return { ok: false, reason: 'no entries (hours) to send' };
   const entries: Entry[] = [];
   for (const item of raw) {
@@ -71,11 +74,11 @@ function readEntries(raw: unknown): { ok: true; entries: Entry[] } | BodyProblem
     const record = item as Record<string, unknown>;
     const hours = typeof record['hours_worked'] === 'number' ? record['hours_worked'] : Number(record['hours_worked']);
     const classification = PAY_CLASSIFICATIONS.find((c) => c.toLowerCase() === String(record['pay_classification']).toLowerCase());
-    if (!Number.isFinite(hours) || hours < 0) return { ok: false, reason: `hours ${String(record['hours_worked'])} are not a number of hours` };
+    if (!Number.isFinite(hours) || (hours < 0 && !signed)) return { ok: false, reason: `hours ${String(record['hours_worked'])} are not a number of hours` };
     if (classification === undefined) return { ok: false, reason: `pay classification ${String(record['pay_classification'])} is not one of ${PAY_CLASSIFICATIONS.join(', ')}` };
     entries.push({ hours_worked: hours, pay_classification: classification });
   }
-  const worked = entries.filter((e) => e.hours_worked > 0);
+  const worked = entries.filter((e) => e.hours_worked !== 0);
   return { ok: true, entries: worked.length > 0 ? worked : entries.slice(0, 1) };
 }
 

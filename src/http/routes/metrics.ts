@@ -4,6 +4,8 @@ import { collectMetrics } from '../metrics/collect.ts';
 import { render, renderFamily } from '../metrics/exposition.ts';
 import { withTimeout } from '../../lib/timeout.ts';
 import type { RouteRegistrar } from '../route.ts';
+import { portalMetrics } from '../../engine/time/metrics.ts';
+import { portalFamilies } from '../metrics/portal.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -25,7 +27,7 @@ export function registerMetrics(api: RouteRegistrar, deps: ResolvedDeps): void {
     access: 'public',
     responses: { 200: { description: 'text exposition format 0.0.4', schema: z.string(), contentType: PROMETHEUS_CONTENT_TYPE } },
     handler: async (_input, c) => {
-      let text = render(await collectMetrics(deps));
+      let text = render([...(await collectMetrics(deps)), ...portalFamilies(await portalMetrics(deps.store.repos, deps.now()))]);
       if (deps.metrics) {
         let hookUp = 1;
         try {

@@ -1,79 +1,51 @@
 import { z } from 'zod';
-import { applyLocalChange } from '../../engine/index.ts';
-import { checkTimeEntryTransition, type TimeEntryStatus } from '../../model/index.ts';
-import type { FieldMap, Repos } from '../../store/index.ts';
+import { payrollHold } from '../../engine/time/cutoff.ts';
+import { DEFAULT_TIME_SETTINGS, DisputeReason } from '../../model/index.ts';
+import type { CanonicalRow, FieldMap, Repos } from '../../store/index.ts';
+import { moveTimeEntry, type Move } from '../portal/time-move.ts';
 import type { ResolvedDeps } from '../deps.ts';
-import { loadAccess, rolesAt, scopeOf, visibleFields } from '../../access/policy.ts';
-import { actorOf, type Principal } from '../../access/principal.ts';
+import type { Principal } from '../../access/principal.ts';
 import { principalOf } from '../caller.ts';
-import { ApiError } from '../errors.ts';
-import { worksiteOfTimeEntry } from '../portal/authority.ts';
 import type { RouteRegistrar } from '../route.ts';
 import { IdParam } from '../schemas/common.ts';
-import { recordView, toVisibleRecord } from '../schemas/views.ts';
+import { recordView } from '../schemas/views.ts';
+import { registerTimeCorrections } from './time-corrections.ts';
+import { registerBulkApprove } from './time-bulk-approve.ts';
+import { registerTimeOps } from './time-ops.ts';
 
 const Comment = z.string().trim().min(1).max(1000);
 
 // No body names its actor: the approver is the authenticated contact, the submitter the signed-in user.
 const ApproveBody = z.strictObject({ comment: Comment.optional() });
 const RejectBody = z.strictObject({ comment: Comment.meta({ description: 'why: required, it goes to the worker' }) });
+const DisputeBody = z.strictObject({
+  reasonCode: DisputeReason.meta({ description: 'hours_wrong | not_worked | wrong_assignment | other' }),
+  comment: Comment.meta({ description: 'what is wrong: required, it goes to the worker and the coordinator' }),
+});
 const SubmitBody = z.strictObject({ comment: Comment.optional() });
 
-const ActionResult = z.strictObject({
+export const ActionResult = z.strictObject({
   data: recordView('time_entry'),
   outboxIds: z.array(z.string()).meta({ description: 'pushes queued by the change (approved time to payroll, say)' }),
 });
 
-interface Move {
-  readonly to: TimeEntryStatus;
-  readonly principal: Principal;
-  readonly comment?: string;
-  /** Approve and reject: the caller must hold the approver role (or a delegation) at the worksite. */
-  readonly needsApprover: boolean;
-  /** More fields to set, given the time of the change. */
-  readonly extra?: (at: string) => FieldMap;
-}
-
 /**
- * Time entry status moves from the portal: approve and reject by a contact who holds the approver
- * role at the assignment's worksite, submit by the worker or a coordinator. Each runs in one unit
- * of work: the check, the canonical write, its history event, the ledger row and the outbox rows.
+ * Time entry status moves from the portal: approve, reject and dispute by a contact who holds the
+ * approver role at the assignment's worksite, submit by the worker or a coordinator. Each runs in
+ * one unit of work: the check, the canonical write, its history event, the ledger row, the outbox
+ * rows and the portal event.
  */
 export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): void {
   const { store, policy, now } = deps;
+  const settings = deps.timeSettings ?? DEFAULT_TIME_SETTINGS;
 
-  const move = async (id: string, m: Move) =>
-    store.unitOfWork(async (tx: Repos) => {
-      const at = now();
-      // The check reads through this unit of work, so it and the write see the same roles.
-      const access = await loadAccess(tx, m.principal, at);
-      const entry = await tx.canonical.getScoped('time_entry', id, scopeOf(access, 'time_entry'));
-      if (!entry || entry.deletedAt !== null) throw new ApiError('not_found', `time_entry ${id} not found`);
-      // Authority before legality: someone without it learns nothing about the entry's state.
-      let comment = m.comment;
-      if (m.needsApprover) {
-        const worksiteId = await worksiteOfTimeEntry(tx, entry);
-        if (!rolesAt(access, worksiteId).has('approver')) throw new ApiError('forbidden', `you are not an approver at worksite ${worksiteId}`);
-        const delegateFor = access.delegations.get(worksiteId);
-        if (delegateFor !== undefined) comment = `${comment === undefined ? '' : `${comment} `}(as delegate approver${delegateFor === null ? '' : ` for contact:${delegateFor}`})`;
-      }
-      // Checked here as well as in the engine: the engine lets a same-status write through (it is not
-      // a move), and a second approval must not silently replace the first approver.
-      const check = checkTimeEntryTransition(entry.fields['status'] as TimeEntryStatus, m.to);
-      if (!check.ok) throw new ApiError('refused', check.reason);
-      const result = await applyLocalChange(
-        tx,
-        policy,
-        {
-          entity: 'time_entry', canonicalId: id, changes: { status: m.to, ...m.extra?.(at) }, actor: actorOf(m.principal),
-          ...(comment === undefined ? {} : { comment }),
-        },
-        at,
-      );
-      const after = await tx.canonical.get('time_entry', id);
-      if (!after) throw new ApiError('not_found', `time_entry ${id} not found`);
-      return { data: toVisibleRecord(after, visibleFields(access, 'time_entry')), outboxIds: [...result.outboxIds] };
-    });
+  const move = async (id: string, m: Move) => store.unitOfWork(async (tx: Repos) => moveTimeEntry(tx, deps, id, m, now()));
+
+  const approveExtra = (principal: Principal) => (at: string, entry: CanonicalRow): FieldMap => ({
+    approvedById: principal.id,
+    approvedAt: at,
+    payrollHeldUntil: payrollHold(policy, settings, { workDate: String(entry.fields['workDate']), isAdjustment: entry.fields['adjustsEntryId'] !== null }, at),
+  });
 
   const common = {
     method: 'post',
@@ -89,16 +61,13 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     operationId: 'approveTimeEntry',
     summary: 'Approve a submitted time entry',
     description:
-      'The approver is the authenticated contact: it must hold the approver role at the worksite of the assignment, or a delegation valid today. Sets approvedById and approvedAt; the comment is kept in the time entry history. 404 when the entry is outside what the caller may see, 403 when the caller sees it but may not approve it, 409 when it is not submitted.',
+      'The approver is the authenticated contact: it must hold the approver role at the worksite of the assignment, or a delegation valid today. Sets approvedById and approvedAt; the comment is kept in the time entry history. An approval after the pay period cutoff sets payrollHeldUntil: payroll does not get the entry until then or until ops release it. 404 when the entry is outside what the caller may see, 403 when the caller sees it but may not approve it, 409 when it is not submitted (naming who approved it, when someone did).',
     access: 'time.approve',
     body: ApproveBody,
     handler: async ({ params, body }, c) => {
       const principal = principalOf(c);
       return c.json(
-        await move(params.id, {
-          to: 'approved', principal, needsApprover: true,
-          extra: (at) => ({ approvedById: principal.id, approvedAt: at }), ...(body.comment === undefined ? {} : { comment: body.comment }),
-        }),
+        await move(params.id, { to: 'approved', principal, needsApprover: true, extra: approveExtra(principal), event: 'time.approved', ...(body.comment === undefined ? {} : { comment: body.comment }) }),
       );
     },
   });
@@ -111,7 +80,25 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     access: 'time.approve',
     body: RejectBody,
     handler: async ({ params, body }, c) =>
-      c.json(await move(params.id, { to: 'rejected', principal: principalOf(c), needsApprover: true, comment: body.comment })),
+      c.json(await move(params.id, { to: 'rejected', principal: principalOf(c), needsApprover: true, comment: body.comment, extra: () => ({ disputeReason: null }), event: 'time.rejected' })),
+  });
+
+  api.route({
+    ...common,
+    path: '/api/v1/time-entries/:id/dispute',
+    operationId: 'disputeTimeEntry',
+    summary: 'Dispute a submitted time entry: reject it with a reason code and a comment',
+    description:
+      'A dispute is a rejection with a reason (decision 0018): the entry becomes `rejected` with `disputeReason` set, goes back to the worker and coordinator (`time.disputed` event), and can be corrected and submitted again. The history keeps the reason and the comment.',
+    access: 'time.approve',
+    body: DisputeBody,
+    handler: async ({ params, body }, c) =>
+      c.json(
+        await move(params.id, {
+          to: 'rejected', principal: principalOf(c), needsApprover: true, comment: `dispute: ${body.reasonCode}: ${body.comment}`,
+          extra: () => ({ disputeReason: body.reasonCode }), event: 'time.disputed', eventData: { reasonCode: body.reasonCode },
+        }),
+      ),
   });
 
   api.route({
@@ -121,10 +108,15 @@ export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): vo
     summary: 'Submit a draft (or corrected rejected) time entry for approval',
     body: SubmitBody,
     bodyOptional: true,
-    description: 'By a coordinator (or ops admin) of the worksite, recorded as the signed-in user.',
+    description:
+      'By a coordinator (or ops admin) of the worksite, recorded as the signed-in user. Routed to the assignment’s approver, else the worksite’s approvers, else a delegate valid today (`time.submitted` to them); with none of these the entry is in the ops exception queue (`time.needs_approver`).',
     access: 'time.submit',
     errors: ['not_found', 'refused', 'invalid'],
     handler: async ({ params, body }, c) =>
-      c.json(await move(params.id, { to: 'submitted', principal: principalOf(c), needsApprover: false, ...(body.comment === undefined ? {} : { comment: body.comment }) })),
+      c.json(await move(params.id, { to: 'submitted', principal: principalOf(c), needsApprover: false, event: 'time.submitted', ...(body.comment === undefined ? {} : { comment: body.comment }) })),
   });
+
+  registerTimeCorrections(api, deps);
+  registerBulkApprove(api, deps, approveExtra);
+  registerTimeOps(api, deps);
 }

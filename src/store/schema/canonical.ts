@@ -160,10 +160,15 @@ export const timeEntries = sqliteTable(
     approvedById: text('approved_by_id').references(() => contacts.id),
     approvedAt: text('approved_at'),
     note: text('note'),
+    // An adjustment's original (no foreign key: a self-reference; the entity refs check it).
+    adjustsEntryId: text('adjusts_entry_id'),
+    disputeReason: text('dispute_reason'),
+    payrollHeldUntil: text('payroll_held_until'),
   },
   (t) => [
     index('time_entries_assignment_date').on(t.assignmentId, t.workDate),
     index('time_entries_status_date').on(t.status, t.workDate),
+    index('time_entries_adjusts').on(t.adjustsEntryId),
   ],
 );
 

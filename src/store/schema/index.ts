@@ -9,3 +9,4 @@ export * from './events.ts';
 export * from './documents.ts';
 export * from './invoicing.ts';
 export * from './requisitions.ts';
+export * from './time-workflows.ts';

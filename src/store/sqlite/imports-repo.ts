@@ -290,7 +290,7 @@ export class ImportsRepo {
          FROM time_entries te
          JOIN assignments a ON a.id = te.assignment_id
          JOIN candidates c ON c.id = a.candidate_id
-         WHERE te.status IN (SELECT value FROM json_each(?)) AND te.work_date >= ? AND te.work_date <= ?
+         WHERE te.status IN (SELECT value FROM json_each(?)) AND te.work_date >= ? AND te.work_date <= ? AND te.payroll_held_until IS NULL
            AND te.deleted_at IS NULL AND te.id > ?
          ORDER BY te.id LIMIT ?`,
       )

@@ -74,7 +74,7 @@ export class InvoicingRepo {
   async billableTime(clientId: string, periodEnd: string, replacingInvoiceId: string | null): Promise<BillableTime[]> {
     const rows = this.s
       .get(
-        `SELECT te.id, te.assignment_id, te.work_date, te.regular_hours, te.overtime_hours, te.double_time_hours
+        `SELECT te.id, te.assignment_id, te.work_date, te.regular_hours, te.overtime_hours, te.double_time_hours, te.adjusts_entry_id
          FROM assignments a CROSS JOIN time_entries te ON te.assignment_id = a.id
          WHERE ${CLIENT_ASSIGNMENTS} AND a.deleted_at IS NULL
            AND te.work_date <= ? AND te.status IN ('approved', 'exported') AND te.deleted_at IS NULL
@@ -83,13 +83,16 @@ export class InvoicingRepo {
          ORDER BY te.assignment_id, te.work_date, te.id`,
       )
       .raw()
-      .all(clientId, clientId, periodEnd, replacingInvoiceId) as Array<[string, string, string, number, number, number]>;
+      .all(clientId, clientId, periodEnd, replacingInvoiceId) as Array<[string, string, string, number, number, number, string | null]>;
     const out: BillableTime[] = [];
-    for (const [id, assignmentId, workDate, regular, overtime, double] of rows) {
+    // An approved adjustment (decision 0018) is an entry of its own with signed hours: once
+    // approved it bills like any entry, so a correction of invoiced time is a credit or extra line
+    // on the next invoice and never touches the issued one.
+    for (const [id, assignmentId, workDate, regular, overtime, double, adjustsEntryId] of rows) {
       const hours = [regular, overtime, double];
       for (let i = 0; i < HOUR_TYPES.length; i++) {
         const centiHours = centiHoursOf(hours[i] ?? 0);
-        if (centiHours !== 0) out.push({ timeEntryId: id, assignmentId, workDate, hourType: HOUR_TYPES[i] ?? 'regular', centiHours, adjustsEntryId: null });
+        if (centiHours !== 0) out.push({ timeEntryId: id, assignmentId, workDate, hourType: HOUR_TYPES[i] ?? 'regular', centiHours, adjustsEntryId });
       }
     }
     return out;
