@@ -102,6 +102,7 @@ export class Hub {
       systemId,
       baseUrl: system.baseUrl,
       credentials,
+      options: system.options,
       state: {
         get: (key) => store.repos.state.get(systemId, key),
         set: (key, value) => store.unitOfWork((tx) => tx.state.set(systemId, key, value, nowIso())),
