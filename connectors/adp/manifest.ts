@@ -35,4 +35,6 @@ export const manifest = {
   // ADP publishes no limit: a conservative guess; 429 and 503 are waited out and retried.
   rateLimit: { requests: 10, windowMs: 1_000, documented: false },
   baseUrl: 'https://api.adp.com',
+  // Pay data input names the worker (associateOID), never a job: an assignment is its candidate's worker.
+  workerLinks: 'candidate',
 } satisfies ConnectorManifestInput;

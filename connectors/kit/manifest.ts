@@ -87,6 +87,11 @@ export const ConnectorManifestSchema = z
     events: EventsSpec.optional(),
     rateLimit: RateLimitSpecSchema,
     baseUrl: z.url({ protocol: /^https?$/ }),
+    /**
+     * A payroll that keeps workers and no jobs (ADP) sets `candidate`: a pushed record's reference to
+     * an assignment resolves to the link of the assignment's candidate (its worker). @defaultValue 'assignment'
+     */
+    workerLinks: z.enum(['assignment', 'candidate']).default('assignment'),
   })
   .superRefine((manifest, ctx) => {
     const names = new Set<string>();
