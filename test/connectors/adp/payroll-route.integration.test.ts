@@ -1,5 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDataset, type Dataset } from '../../../fixtures/dataset/index.ts';
+import { PassThrough } from 'node:stream';
+import { exportTime } from '../../../src/csv/export-time.ts';
 import { applyLocalChange } from '../../../src/engine/index.ts';
 import { nowIso } from '../../../src/lib/time.ts';
 import type { LinkRow } from '../../../src/store/index.ts';
@@ -65,6 +67,8 @@ describe('which payroll gets an assignment\'s time', () => {
     expect(held).toEqual([['R', 8], ['O', 1.5]]);
     const link = await h.store.repos.links.forCanonical('adp', 'time_entry', entryId);
     expect(link?.meta).toMatchObject({ sent: { R: 8, O: 1.5 }, associateOID: w.aoid });
+    // The worker was read once by the pull; the push took the company code and file number from its link.
+    expect(h.adp.control.stats.requests).toBeLessThan(h.adp.control.workers().length);
     expect((await h.store.repos.canonical.get('time_entry', entryId))?.fields['status']).toBe('exported');
   });
 
@@ -85,5 +89,23 @@ describe('which payroll gets an assignment\'s time', () => {
     expect(row?.status).toBe('failed');
     expect(row?.lastError).toMatch(/linked to gusto and adp/);
     expect(h.adp.control.payDataStats.modifies).toBe(0);
+  });
+
+  it('the ADP payroll file takes company code and file number from the worker\'s ADP link (kept by the pull)', async () => {
+    const h = (harness = await startAdpHarness(dataset));
+    await h.syncAdp();
+    const w = await linkedWorker(h);
+    const worker = h.adp.control.workers().find((x) => x.associateOID === w.aoid);
+    const file = (worker?.['workAssignments'] as Array<{ payrollFileNumber: string }> | undefined)?.[0]?.payrollFileNumber;
+    expect((await h.store.repos.links.forCanonical('adp', 'candidate', w.candidateId))?.meta).toMatchObject({ payrollGroupCode: w.group, payrollFileNumber: file });
+    await approvedDay(h, w.assignmentId, '2026-11-19', 8, 2);
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const result = await exportTime(h.store, h.hub.registry(), { format: 'adp', period: { from: '2026-11-15', to: '2026-11-21' }, dryRun: true }, out);
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split(/\r?\n/);
+    expect(result.skipped).toEqual([]);
+    expect(lines[0]).toBe('Co Code,Batch ID,File #,Reg Hours,O/T Hours,Hours 3 Code,Hours 3 Amount,Temp Rate');
+    expect(lines.slice(1).some((l) => l.startsWith(`${w.group},CW261121,${file ?? '?'},8.00,2.00,`))).toBe(true);
   });
 });
