@@ -1,4 +1,4 @@
-import { connectorFor } from '../connectors/index.ts';
+import { connectorFor, sensitiveHeaders } from '../connectors/index.ts';
 import { credentialEnvVar, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
 import { handlers } from '../jobs/index.ts';
 import { resolveSecretKey, systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
@@ -36,7 +36,7 @@ export class Hub {
     readonly config: LoadedConfig,
     private readonly options: HubOptions = {},
   ) {
-    this.logger = options.logger ?? createLogger({ level: config.logLevel });
+    this.logger = options.logger ?? createLogger({ level: config.logLevel, redactHeaders: sensitiveHeaders() });
   }
 
   store(): Store {

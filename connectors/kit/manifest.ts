@@ -92,6 +92,8 @@ export const ConnectorManifestSchema = z
      * an assignment resolves to the link of the assignment's candidate (its worker). @defaultValue 'assignment'
      */
     workerLinks: z.enum(['assignment', 'candidate']).default('assignment'),
+    /** More headers whose values never reach a log line (the webhook signature header is always one). */
+    redactHeaders: z.array(z.string().min(1)).default([]),
   })
   .superRefine((manifest, ctx) => {
     const names = new Set<string>();
