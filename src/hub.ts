@@ -1,5 +1,5 @@
 import { connectorFor, sensitiveHeaders } from '../connectors/index.ts';
-import { credentialEnvVar, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
+import { credentialEnvVar, type Connector, type ConnectorContext, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
 import { handlers } from '../jobs/index.ts';
 import { resolveSecretKey, systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
 import { ConfigError, Engine } from './engine/index.ts';
@@ -83,10 +83,8 @@ export class Hub {
     return connector.manifest;
   }
 
-  /** The connector instance of a configured system, made once per process. */
-  connector(systemId: string): ConnectorInstance {
-    let instance = this.connectorInstances.get(systemId);
-    if (instance) return instance;
+  /** The connector of a configured system and the context the hub gives it (credentials, state, options). */
+  connectorContext(systemId: string): { connector: Connector; ctx: ConnectorContext } {
     const system = this.system(systemId);
     const connector = connectorFor(system.connector);
     if (!connector) throw new ConfigError(`system ${systemId}: unknown connector "${system.connector}"`);
@@ -98,7 +96,7 @@ export class Hub {
       if (value !== undefined && value !== '') credentials[field.key] = value;
     }
     const store = this.store();
-    instance = connector.create({
+    const ctx: ConnectorContext = {
       systemId,
       baseUrl: system.baseUrl,
       credentials,
@@ -112,7 +110,16 @@ export class Hub {
       ...((this.options.http || system.rateLimit) && {
         http: { ...this.options.http, ...(system.rateLimit && { rateLimit: { requests: system.rateLimit.requests, windowMs: system.rateLimit.perMs } }) },
       }),
-    });
+    };
+    return { connector, ctx };
+  }
+
+  /** The connector instance of a configured system, made once per process. */
+  connector(systemId: string): ConnectorInstance {
+    let instance = this.connectorInstances.get(systemId);
+    if (instance) return instance;
+    const { connector, ctx } = this.connectorContext(systemId);
+    instance = connector.create(ctx);
     this.connectorInstances.set(systemId, instance);
     return instance;
   }

@@ -12,6 +12,8 @@ import { fetchPayrolls, pullPayrolls } from './streams/payrolls.ts';
 import { fetchTimeSheets, pullTimeSheets } from './streams/time-sheets.ts';
 import { createWebhooks } from './webhook.ts';
 
+import { setupWebhooks } from './setup-webhooks.ts';
+
 export { setupWebhooks, type SetupWebhooksOptions, type WebhookSetup } from './setup-webhooks.ts';
 export { GUSTO_API_VERSION } from './manifest.ts';
 export { paidHours, type PaidHours } from './payroll-hours.ts';
@@ -28,6 +30,13 @@ export interface GustoInstance extends ConnectorInstance {
 export const gusto = defineConnector({
   manifest,
   create: (ctx, parsed) => createGusto(ctx, parsed),
+  actions: {
+    setupWebhooks: async (ctx, url) => {
+      const setup = await setupWebhooks(ctx, url);
+      // The verification token is the HMAC key: kept in the hub state by setupWebhooks, never printed.
+      return { subscriptionUuid: setup.subscriptionUuid, status: setup.status, verificationToken: 'kept in the hub state' };
+    },
+  },
 });
 
 function createGusto(ctx: ConnectorContext, parsed: ConnectorManifest): GustoInstance {

@@ -17,7 +17,7 @@ export type { ClientTls } from './http-send.ts';
 export { silentLogger, type ConnectorLogger } from './logger.ts';
 export {
   ConnectorManifestSchema, credentialEnvVar, defineConnector, ManifestError, parseManifest, readCredentials, secretCredentialKeys,
-  type Connector, type ConnectorDefinition, type ConnectorManifest, type ConnectorManifestInput, type EntitySpec,
+  type Connector, type ConnectorActions, type ConnectorDefinition, type ConnectorManifest, type ConnectorManifestInput, type EntitySpec,
 } from './manifest.ts';
 export { SlidingWindowLimiter, systemClock, type Clock, type Permit, type RateLimit } from './rate-limiter.ts';
 export { singleFlight } from './single-flight.ts';

@@ -159,15 +159,32 @@ export function parseManifest(input: unknown): ConnectorManifest {
   throw new ManifestError(id, parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
 }
 
+/**
+ * One-off operations ops run from the CLI (`crosswalk connectors <action> <system>`), beside the
+ * sync contract. Each returns a plain summary to print; secrets it learns go to `ctx.state`.
+ */
+export interface ConnectorActions {
+  /** Subscribes the hub's webhook URL at the vendor and completes any handshake. */
+  setupWebhooks?(ctx: ConnectorContext, url: string): Promise<Readonly<Record<string, string>>>;
+  /**
+   * Proves the credentials work with the cheapest call the vendor offers. Without it, the CLI reads
+   * one record of the manifest's first pulled entity.
+   */
+  checkCredentials?(ctx: ConnectorContext): Promise<Readonly<Record<string, string>>>;
+}
+
 export interface Connector<Id extends string = string> {
   readonly manifest: ConnectorManifest & { readonly id: Id };
   /** Makes the instance for one configured system; throws `ConnectorConfigError` for missing credentials. */
   create(ctx: ConnectorContext): ConnectorInstance;
+  /** @defaultValue none (`defineConnector` sets `{}`) */
+  readonly actions?: ConnectorActions;
 }
 
 export interface ConnectorDefinition<Id extends string> {
   readonly manifest: ConnectorManifestInput & { readonly id: Id };
   create(ctx: ConnectorContext, manifest: ConnectorManifest): ConnectorInstance;
+  readonly actions?: ConnectorActions;
 }
 
 /**
@@ -178,6 +195,7 @@ export function defineConnector<const Id extends string>(definition: ConnectorDe
   const manifest = { ...parseManifest(definition.manifest), id: definition.manifest.id };
   return {
     manifest,
+    actions: definition.actions ?? {},
     create(ctx) {
       const missing = manifest.auth.fields.filter((field) => field.required && (ctx.credentials[field.key] ?? '') === '');
       if (missing.length > 0) {
