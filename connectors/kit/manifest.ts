@@ -165,12 +165,12 @@ export function parseManifest(input: unknown): ConnectorManifest {
  */
 export interface ConnectorActions {
   /** Subscribes the hub's webhook URL at the vendor and completes any handshake. */
-  setupWebhooks?(ctx: ConnectorContext, url: string): Promise<Readonly<Record<string, string>>>;
+  readonly setupWebhooks?: (ctx: ConnectorContext, url: string) => Promise<Readonly<Record<string, string>>>;
   /**
    * Proves the credentials work with the cheapest call the vendor offers. Without it, the CLI reads
    * one record of the manifest's first pulled entity.
    */
-  checkCredentials?(ctx: ConnectorContext): Promise<Readonly<Record<string, string>>>;
+  readonly checkCredentials?: (ctx: ConnectorContext) => Promise<Readonly<Record<string, string>>>;
 }
 
 export interface Connector<Id extends string = string> {
