@@ -5,12 +5,14 @@ import { createAdpClient, type AdpClient } from './client.ts';
 import { pollMessages } from './events.ts';
 import { createPayDataPusher, readBackRecord } from './push/pay-data-input.ts';
 import { ENTITY, manifest } from './manifest.ts';
+import { adpPayrollFile } from './payroll-file.ts';
 import { fetchWorkers, pullWorkers } from './streams/workers.ts';
 
 /** ADP Workforce Now (payroll): workers over mutual TLS, the event notification queue, approved time as pay data input. See README.md in this folder. */
 export const adp = defineConnector({
   manifest,
   create: (ctx, parsed) => createAdp(ctx, parsed),
+  payrollFile: adpPayrollFile,
 });
 
 function createAdp(ctx: ConnectorContext, parsed: ConnectorManifest): ConnectorInstance {

@@ -5,6 +5,7 @@ import {
 import { createGustoClient, type GustoClient } from './client.ts';
 import { pollFeed } from './events.ts';
 import { ENTITY, manifest } from './manifest.ts';
+import { gustoPayrollFile } from './payroll-file.ts';
 import { push } from './push/index.ts';
 import { fetchEmployees, pullEmployees } from './streams/employees.ts';
 import { fetchCompensations, fetchJobs } from './streams/jobs.ts';
@@ -30,6 +31,7 @@ export interface GustoInstance extends ConnectorInstance {
 export const gusto = defineConnector({
   manifest,
   create: (ctx, parsed) => createGusto(ctx, parsed),
+  payrollFile: gustoPayrollFile,
   actions: {
     setupWebhooks: async (ctx, url) => {
       const setup = await setupWebhooks(ctx, url);

@@ -24,3 +24,4 @@ export { singleFlight } from './single-flight.ts';
 export { extractVendorMessage } from './vendor-message.ts';
 export { httpClientFor, webhookVerifierFor, type WebhookVerifier } from './wiring.ts';
 export * from './webhooks/index.ts';
+export { byText, decimal, dollarCells, HoursSum, metaText, type PayrollCell, type PayrollFile, type PayrollFileEntry, type PayrollFileLayout, type PayrollFileOptions } from './payroll-file.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConnectorContext } from './context.ts';
 import { ConnectorConfigError } from './errors.ts';
 import type { ConnectorInstance } from './types.ts';
+import type { PayrollFile } from './payroll-file.ts';
 import { WEBHOOK_SCHEME_NAMES, WEBHOOK_SCHEMES } from './webhooks/schemes.ts';
 
 /**
@@ -179,12 +180,15 @@ export interface Connector<Id extends string = string> {
   create(ctx: ConnectorContext): ConnectorInstance;
   /** @defaultValue none (`defineConnector` sets `{}`) */
   readonly actions?: ConnectorActions;
+  /** A payroll connector's import file layout (`crosswalk export time --format <id>`). */
+  readonly payrollFile?: PayrollFile;
 }
 
 export interface ConnectorDefinition<Id extends string> {
   readonly manifest: ConnectorManifestInput & { readonly id: Id };
   create(ctx: ConnectorContext, manifest: ConnectorManifest): ConnectorInstance;
   readonly actions?: ConnectorActions;
+  readonly payrollFile?: PayrollFile;
 }
 
 /**
@@ -196,6 +200,7 @@ export function defineConnector<const Id extends string>(definition: ConnectorDe
   return {
     manifest,
     actions: definition.actions ?? {},
+    ...(definition.payrollFile === undefined ? {} : { payrollFile: definition.payrollFile }),
     create(ctx) {
       const missing = manifest.auth.fields.filter((field) => field.required && (ctx.credentials[field.key] ?? '') === '');
       if (missing.length > 0) {
