@@ -59,6 +59,7 @@ describeConnectorContract<RunningAdpEmulator>({
     },
   },
   skip: {
+    // docs/vendors.md §4.2 documents $top/$skip/$filter/$select but no filterable modified date: the skip stands.
     incremental: 'ADP workers have no modified-since filter: changes come from the event notification queue',
   },
 });
