@@ -20,3 +20,18 @@ export type ConnectorId = keyof typeof connectors;
 export function connectorFor(id: string): Connector | undefined {
   return (connectors as Record<string, Connector>)[id];
 }
+
+/**
+ * Every header a registered connector declares secret: its webhook signature header and the
+ * manifest's `redactHeaders`. The logger redacts them, so a new connector's header needs no edit
+ * outside its folder.
+ */
+export function sensitiveHeaders(): string[] {
+  const out = new Set<string>(['authorization', 'cookie']);
+  for (const connector of Object.values(connectors as Record<string, Connector>)) {
+    const { webhook, redactHeaders } = connector.manifest;
+    if (webhook?.signatureHeader !== undefined) out.add(webhook.signatureHeader.toLowerCase());
+    for (const header of redactHeaders) out.add(header.toLowerCase());
+  }
+  return [...out].sort();
+}

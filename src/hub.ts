@@ -1,5 +1,5 @@
-import { connectorFor } from '../connectors/index.ts';
-import { credentialEnvVar, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
+import { connectorFor, sensitiveHeaders } from '../connectors/index.ts';
+import { credentialEnvVar, type Connector, type ConnectorContext, type ConnectorInstance, type ConnectorManifest, type HttpOptions } from '../connectors/kit/index.ts';
 import { handlers } from '../jobs/index.ts';
 import { resolveSecretKey, systemSecretsEnv, type LoadedConfig, type SystemConfig, type Env } from './config/index.ts';
 import { ConfigError, Engine } from './engine/index.ts';
@@ -36,7 +36,7 @@ export class Hub {
     readonly config: LoadedConfig,
     private readonly options: HubOptions = {},
   ) {
-    this.logger = options.logger ?? createLogger({ level: config.logLevel });
+    this.logger = options.logger ?? createLogger({ level: config.logLevel, redactHeaders: sensitiveHeaders() });
   }
 
   store(): Store {
@@ -83,10 +83,8 @@ export class Hub {
     return connector.manifest;
   }
 
-  /** The connector instance of a configured system, made once per process. */
-  connector(systemId: string): ConnectorInstance {
-    let instance = this.connectorInstances.get(systemId);
-    if (instance) return instance;
+  /** The connector of a configured system and the context the hub gives it (credentials, state, options). */
+  connectorContext(systemId: string): { connector: Connector; ctx: ConnectorContext } {
     const system = this.system(systemId);
     const connector = connectorFor(system.connector);
     if (!connector) throw new ConfigError(`system ${systemId}: unknown connector "${system.connector}"`);
@@ -98,10 +96,11 @@ export class Hub {
       if (value !== undefined && value !== '') credentials[field.key] = value;
     }
     const store = this.store();
-    instance = connector.create({
+    const ctx: ConnectorContext = {
       systemId,
       baseUrl: system.baseUrl,
       credentials,
+      options: system.options,
       state: {
         get: (key) => store.repos.state.get(systemId, key),
         set: (key, value) => store.unitOfWork((tx) => tx.state.set(systemId, key, value, nowIso())),
@@ -111,7 +110,16 @@ export class Hub {
       ...((this.options.http || system.rateLimit) && {
         http: { ...this.options.http, ...(system.rateLimit && { rateLimit: { requests: system.rateLimit.requests, windowMs: system.rateLimit.perMs } }) },
       }),
-    });
+    };
+    return { connector, ctx };
+  }
+
+  /** The connector instance of a configured system, made once per process. */
+  connector(systemId: string): ConnectorInstance {
+    let instance = this.connectorInstances.get(systemId);
+    if (instance) return instance;
+    const { connector, ctx } = this.connectorContext(systemId);
+    instance = connector.create(ctx);
     this.connectorInstances.set(systemId, instance);
     return instance;
   }

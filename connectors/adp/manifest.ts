@@ -1,7 +1,7 @@
 import type { ConnectorManifestInput } from '../kit/index.ts';
 
 /** Vendor entity names, as the mapping files in `mappings/adp/` name them. */
-export const ENTITY = { workers: 'workers' } as const;
+export const ENTITY = { workers: 'workers', payDataInputs: 'payDataInputs' } as const;
 
 /** The production token endpoint (§4.1); IAT is https://iat-accounts.adp.com/auth/oauth/v2/token. */
 export const ADP_TOKEN_URL = 'https://accounts.adp.com/auth/oauth/v2/token';
@@ -15,7 +15,11 @@ export const manifest = {
   id: 'adp' as const,
   kind: 'payroll',
   displayName: 'ADP Workforce Now',
-  entities: [{ name: ENTITY.workers, pull: true, events: true }],
+  entities: [
+    { name: ENTITY.workers, pull: true, events: true },
+    // Approved time as earnings in the worker's pay data batch; never listed (ADP has no listing of batches we rely on).
+    { name: ENTITY.payDataInputs, pull: false, push: ['create', 'update'] },
+  ],
   auth: {
     scheme: 'oauth2-client-credentials-mtls',
     fields: [
@@ -31,4 +35,6 @@ export const manifest = {
   // ADP publishes no limit: a conservative guess; 429 and 503 are waited out and retried.
   rateLimit: { requests: 10, windowMs: 1_000, documented: false },
   baseUrl: 'https://api.adp.com',
+  // Pay data input names the worker (associateOID), never a job: an assignment is its candidate's worker.
+  workerLinks: 'candidate',
 } satisfies ConnectorManifestInput;

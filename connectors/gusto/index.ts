@@ -5,12 +5,15 @@ import {
 import { createGustoClient, type GustoClient } from './client.ts';
 import { pollFeed } from './events.ts';
 import { ENTITY, manifest } from './manifest.ts';
+import { gustoPayrollFile } from './payroll-file.ts';
 import { push } from './push/index.ts';
 import { fetchEmployees, pullEmployees } from './streams/employees.ts';
 import { fetchCompensations, fetchJobs } from './streams/jobs.ts';
 import { fetchPayrolls, pullPayrolls } from './streams/payrolls.ts';
 import { fetchTimeSheets, pullTimeSheets } from './streams/time-sheets.ts';
 import { createWebhooks } from './webhook.ts';
+
+import { setupWebhooks } from './setup-webhooks.ts';
 
 export { setupWebhooks, type SetupWebhooksOptions, type WebhookSetup } from './setup-webhooks.ts';
 export { GUSTO_API_VERSION } from './manifest.ts';
@@ -28,6 +31,14 @@ export interface GustoInstance extends ConnectorInstance {
 export const gusto = defineConnector({
   manifest,
   create: (ctx, parsed) => createGusto(ctx, parsed),
+  payrollFile: gustoPayrollFile,
+  actions: {
+    setupWebhooks: async (ctx, url) => {
+      const setup = await setupWebhooks(ctx, url);
+      // The verification token is the HMAC key: kept in the hub state by setupWebhooks, never printed.
+      return { subscriptionUuid: setup.subscriptionUuid, status: setup.status, verificationToken: 'kept in the hub state' };
+    },
+  },
 });
 
 function createGusto(ctx: ConnectorContext, parsed: ConnectorManifest): GustoInstance {

@@ -20,6 +20,8 @@ export interface ConnectorContext {
   /** Already read from the environment by the hub (`readCredentials`); keys as the manifest names them. */
   readonly credentials: Readonly<Record<string, string>>;
   readonly state: ConnectorState;
+  /** The system's `options` from the config file (vendor settings that are not secrets: ADP earning codes). @defaultValue {} */
+  readonly options?: Readonly<Record<string, string | number | boolean>>;
   /** Timeouts, retry policy and limiter overrides (tests shorten them). */
   readonly http?: HttpOptions;
   readonly logger: ConnectorLogger;

@@ -17,10 +17,11 @@ export type { ClientTls } from './http-send.ts';
 export { silentLogger, type ConnectorLogger } from './logger.ts';
 export {
   ConnectorManifestSchema, credentialEnvVar, defineConnector, ManifestError, parseManifest, readCredentials, secretCredentialKeys,
-  type Connector, type ConnectorDefinition, type ConnectorManifest, type ConnectorManifestInput, type EntitySpec,
+  type Connector, type ConnectorActions, type ConnectorDefinition, type ConnectorManifest, type ConnectorManifestInput, type EntitySpec,
 } from './manifest.ts';
 export { SlidingWindowLimiter, systemClock, type Clock, type Permit, type RateLimit } from './rate-limiter.ts';
 export { singleFlight } from './single-flight.ts';
 export { extractVendorMessage } from './vendor-message.ts';
 export { httpClientFor, webhookVerifierFor, type WebhookVerifier } from './wiring.ts';
 export * from './webhooks/index.ts';
+export { byText, decimal, dollarCells, HoursSum, metaText, type PayrollCell, type PayrollFile, type PayrollFileEntry, type PayrollFileLayout, type PayrollFileOptions } from './payroll-file.ts';

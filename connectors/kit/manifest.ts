@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConnectorContext } from './context.ts';
 import { ConnectorConfigError } from './errors.ts';
 import type { ConnectorInstance } from './types.ts';
+import type { PayrollFile } from './payroll-file.ts';
 import { WEBHOOK_SCHEME_NAMES, WEBHOOK_SCHEMES } from './webhooks/schemes.ts';
 
 /**
@@ -87,6 +88,13 @@ export const ConnectorManifestSchema = z
     events: EventsSpec.optional(),
     rateLimit: RateLimitSpecSchema,
     baseUrl: z.url({ protocol: /^https?$/ }),
+    /**
+     * A payroll that keeps workers and no jobs (ADP) sets `candidate`: a pushed record's reference to
+     * an assignment resolves to the link of the assignment's candidate (its worker). @defaultValue 'assignment'
+     */
+    workerLinks: z.enum(['assignment', 'candidate']).default('assignment'),
+    /** More headers whose values never reach a log line (the webhook signature header is always one). */
+    redactHeaders: z.array(z.string().min(1)).default([]),
   })
   .superRefine((manifest, ctx) => {
     const names = new Set<string>();
@@ -152,15 +160,35 @@ export function parseManifest(input: unknown): ConnectorManifest {
   throw new ManifestError(id, parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
 }
 
+/**
+ * One-off operations ops run from the CLI (`crosswalk connectors <action> <system>`), beside the
+ * sync contract. Each returns a plain summary to print; secrets it learns go to `ctx.state`.
+ */
+export interface ConnectorActions {
+  /** Subscribes the hub's webhook URL at the vendor and completes any handshake. */
+  readonly setupWebhooks?: (ctx: ConnectorContext, url: string) => Promise<Readonly<Record<string, string>>>;
+  /**
+   * Proves the credentials work with the cheapest call the vendor offers. Without it, the CLI reads
+   * one record of the manifest's first pulled entity.
+   */
+  readonly checkCredentials?: (ctx: ConnectorContext) => Promise<Readonly<Record<string, string>>>;
+}
+
 export interface Connector<Id extends string = string> {
   readonly manifest: ConnectorManifest & { readonly id: Id };
   /** Makes the instance for one configured system; throws `ConnectorConfigError` for missing credentials. */
   create(ctx: ConnectorContext): ConnectorInstance;
+  /** @defaultValue none (`defineConnector` sets `{}`) */
+  readonly actions?: ConnectorActions;
+  /** A payroll connector's import file layout (`crosswalk export time --format <id>`). */
+  readonly payrollFile?: PayrollFile;
 }
 
 export interface ConnectorDefinition<Id extends string> {
   readonly manifest: ConnectorManifestInput & { readonly id: Id };
   create(ctx: ConnectorContext, manifest: ConnectorManifest): ConnectorInstance;
+  readonly actions?: ConnectorActions;
+  readonly payrollFile?: PayrollFile;
 }
 
 /**
@@ -171,6 +199,8 @@ export function defineConnector<const Id extends string>(definition: ConnectorDe
   const manifest = { ...parseManifest(definition.manifest), id: definition.manifest.id };
   return {
     manifest,
+    actions: definition.actions ?? {},
+    ...(definition.payrollFile === undefined ? {} : { payrollFile: definition.payrollFile }),
     create(ctx) {
       const missing = manifest.auth.fields.filter((field) => field.required && (ctx.credentials[field.key] ?? '') === '');
       if (missing.length > 0) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connectorErrorKind, type PushResult } from '../../connectors/kit/index.ts';
-import { applyLocalChange, ConfigError } from '../../src/engine/index.ts';
+import { applyLocalChange, ConfigError, payrollRouteFor } from '../../src/engine/index.ts';
 import { nowIso } from '../../src/lib/time.ts';
 import type { CompiledMapping } from '../../src/mapping/index.ts';
 import { ENTITIES, type EntityName } from '../../src/model/index.ts';
@@ -56,6 +56,9 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
   const op = link?.canonicalId && link.state === 'linked' ? 'update' : 'create';
   if (op === 'create' && row.op === 'update') throw new ConfigError(`${row.system} has no ${row.entity} ${row.canonicalId} to update`);
 
+  // One payroll pays a worker: a time entry or assignment goes only to the payroll the rule names.
+  if (op === 'create' && !(await routedHere(hub, row, record.fields, ctx))) return;
+
   // Never create a record in a system the hub has not read yet: it may be there already (the
   // payroll's existing employees), and only a completed pull can tell. Woken by that first pull.
   if (op === 'create' && !(await hasBeenRead(hub, row.system))) {
@@ -66,7 +69,7 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
 
   const outbound = mapping.outboundFields().map((f) => f.target);
   const fields = op === 'create' ? outbound : row.fields.filter((f) => outbound.includes(f));
-  const related = await relatedRecords(store.repos, row.system, row.entity, record.fields);
+  const related = await relatedRecords(store.repos, row.system, row.entity, record.fields, hub.manifest(row.system).workerLinks === 'candidate');
 
   // A record this one points at is not in the target system yet (an employee before its job):
   // wait for it instead of failing — its own push wakes this row the moment it lands.
@@ -139,6 +142,29 @@ async function markExportedToPayroll(hub: Hub, tx: Repos, row: OutboxRow, now: s
   );
 }
 
+/**
+ * True when this payroll system is the one the routing rule names for the record (always, for
+ * anything but a payroll's time entries and assignments). Otherwise the row is settled here: done
+ * when another payroll pays the worker, deferred while the worker is linked to none, parked (a
+ * ConfigError) when the worker is linked to several and no setting decides.
+ */
+async function routedHere(hub: Hub, row: OutboxRow, fields: FieldMap, ctx: JobContext): Promise<boolean> {
+  if (hub.system(row.system).kind !== 'payroll') return true;
+  const payrolls = hub.config.systems.filter((s) => s.kind === 'payroll').map((s) => s.id);
+  const store = hub.store();
+  const route = await payrollRouteFor(store.repos, payrolls, hub.config.payroll ?? { byClient: {} }, row.entity, fields);
+  if (route === null || (route.kind === 'route' && route.system === row.system)) return true;
+  if (route.kind === 'ambiguous') throw new ConfigError(`which payroll pays this worker is ambiguous: ${route.why}`);
+  if (route.kind === 'wait') {
+    const retryAt = new Date(Date.now() + Math.min(6 * 3_600_000, 60_000 * 2 ** Math.min(row.attempts, 8))).toISOString();
+    await store.unitOfWork((tx) => tx.outbox.defer(row.id, `payroll|${row.canonicalId}`, `waiting to know which payroll pays the worker: ${route.why}`, retryAt, nowIso()));
+    return false;
+  }
+  hub.logger.info({ system: row.system, entity: row.entity, canonicalId: row.canonicalId, jobId: ctx.jobId, payroll: route.system }, `not sent: ${route.why}`);
+  await store.unitOfWork((tx) => tx.outbox.markDone(row.id, null, nowIso()));
+  return false;
+}
+
 /** True once any pull of the system has completed. */
 async function hasBeenRead(hub: Hub, system: string): Promise<boolean> {
   return (await hub.store().repos.runs.lastFinished('pull', system, 'succeeded')) !== null;
@@ -152,19 +178,28 @@ interface Related {
 }
 
 /** This system's links for every record the pushed record references. */
-async function relatedRecords(repos: Repos, system: string, entity: EntityName, fields: FieldMap): Promise<Related> {
+async function relatedRecords(repos: Repos, system: string, entity: EntityName, fields: FieldMap, assignmentByWorker: boolean): Promise<Related> {
   const byCanonical = new Map<string, LinkRow>();
   const byField = new Map<string, LinkRow>();
   for (const [field, target] of Object.entries(ENTITIES[entity].refs)) {
     const id = fields[field];
     if (typeof id !== 'string') continue;
-    const link = await repos.links.forCanonical(system, target, id);
+    const link = assignmentByWorker && target === 'assignment' ? await workerLinkOf(repos, system, id) : await repos.links.forCanonical(system, target, id);
     if (link?.state === 'linked') {
       byCanonical.set(`${target}|${id}`, link);
       byField.set(field, link);
     }
   }
   return { byCanonical, byField };
+}
+
+/**
+ * A payroll that keeps workers and no jobs (ADP: `workerLinks: 'candidate'`) knows an assignment
+ * by its worker: the assignment's candidate's link stands for it.
+ */
+async function workerLinkOf(repos: Repos, system: string, assignmentId: string): Promise<LinkRow | null> {
+  const candidateId = (await repos.canonical.get('assignment', assignmentId))?.fields['candidateId'];
+  return typeof candidateId === 'string' ? repos.links.forCanonical(system, 'candidate', candidateId) : null;
 }
 
 /** Read-after-write: what the vendor kept, where it differs from what was sent. */

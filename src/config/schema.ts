@@ -103,6 +103,18 @@ export const CrosswalkConfig = z.strictObject({
   time: TimeWorkflowSettings.optional(),
   systems: z.array(SystemConfig).default([]),
   /**
+   * Which payroll system gets an assignment's time when the worker's links do not say (see
+   * src/engine/payroll-route.ts and docs/decisions): a worker linked to one payroll is paid there.
+   */
+  payroll: z
+    .strictObject({
+      /** Canonical client id → payroll system id: for that client's workers linked to no payroll, or to several. */
+      byClient: z.record(z.string(), z.string()).default({}),
+      /** The payroll system of workers linked to none (a new hire), when the client has no entry. */
+      default: z.string().optional(),
+    })
+    .optional(),
+  /**
    * Credentials of the local emulators, used only when the variable is unset and every system's
    * base URL is on loopback: the demo runs with no set-up, and a real deployment cannot fall back.
    */

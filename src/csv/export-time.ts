@@ -3,7 +3,7 @@ import { applyLocalChange, RefusedError, type SyncPolicy } from '../engine/index
 import { nowIso } from '../lib/time.ts';
 import type { Store } from '../store/index.ts';
 import type { PayrollEntryRow } from '../store/index.ts';
-import { adpLayout, gustoLayout, missingIdentity, type AdpOptions, type Layout, type PayrollEntry, type PayrollFormat, type PayrollIdentity } from './payroll.ts';
+import { missingIdentity, payrollLayout, type AdpOptions, type Layout, type PayrollEntry, type PayrollFormat } from './payroll.ts';
 import { createCsvWriter } from './write.ts';
 
 export interface Period {
@@ -182,7 +182,7 @@ export async function exportTimeRun(store: Store, runId: string, out: Writable, 
 }
 
 function layoutOf(format: PayrollFormat, entries: readonly PayrollEntry[], period: Period, adp: AdpOptions | undefined): Layout {
-  return format === 'gusto' ? gustoLayout(entries) : adpLayout(entries, period, adp);
+  return payrollLayout(format, entries, period, adp);
 }
 
 async function writeLayout(layout: Layout, out: Writable, endOutput: boolean): Promise<number> {
@@ -196,23 +196,13 @@ function skip(e: PayrollEntryRow, reason: string): SkippedEntry {
   return { entryId: e.id, worker: `${e.firstName} ${e.lastName}`, workDate: e.workDate, reason };
 }
 
-function text(v: unknown): string | null {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return null;
-}
 
 /** Payroll ids from the worker's link to the payroll system, and the pay rate on each work date. */
 async function enrich(store: Store, rows: readonly PayrollEntryRow[], payrollSystem: string): Promise<PayrollEntry[]> {
   const links = await store.repos.imports.linkMeta(payrollSystem, 'candidate', [...new Set(rows.map((r) => r.candidateId))]);
   const rates = await store.repos.imports.payRatesOn(rows.map((r) => ({ assignmentId: r.assignmentId, date: r.workDate })));
   return rows.map((r) => {
-    const meta = links.get(r.candidateId)?.meta ?? {};
-    const identity: PayrollIdentity = {
-      gustoEmployeeId: text(meta['employeeCode']) ?? text(meta['gustoEmployeeId']),
-      adpCompanyCode: text(meta['payrollGroupCode']),
-      adpFileNumber: text(meta['payrollFileNumber']),
-    };
-    return { ...r, identity, payRateCents: rates.get(`${r.assignmentId}|${r.workDate}`) ?? null };
+    const linkMeta = links.get(r.candidateId)?.meta ?? {};
+    return { ...r, linkMeta, payRateCents: rates.get(`${r.assignmentId}|${r.workDate}`) ?? null };
   });
 }

@@ -24,7 +24,7 @@ import { importCsv } from './import.ts';
 import { IMPORT_KINDS } from './kinds.ts';
 import { resolveLimits, type ImportLimits } from './limits.ts';
 import { MultipartError, readMultipart } from './multipart.ts';
-import { PAYROLL_FORMATS, type AdpOptions } from './payroll.ts';
+import { isPayrollFormat, PAYROLL_FORMATS, type AdpOptions } from './payroll.ts';
 
 export interface CsvRouteDeps {
   readonly store: Store;
@@ -42,7 +42,7 @@ export interface CsvRouteDeps {
   /** Company code and double-time code for ADP files. */
   readonly adp?: AdpOptions;
   /** The systems whose links carry payroll ids, by format. @defaultValue the format's name */
-  readonly payrollSystems?: Partial<Record<'gusto' | 'adp', string>>;
+  readonly payrollSystems?: Readonly<Record<string, string>>;
 }
 
 const Source = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a CSV source name such as billing');
@@ -62,9 +62,10 @@ const UploadFields = z.strictObject({
   dryRun: Bool.optional(),
 });
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), before: Id.optional() });
-const TimeQuery = z.strictObject({ format: z.enum(PAYROLL_FORMATS), period: PeriodText, includeExported: Bool.optional() });
+const PayrollFormatText = z.string().refine(isPayrollFormat, { message: `must be one of ${PAYROLL_FORMATS.join(', ')}` });
+const TimeQuery = z.strictObject({ format: PayrollFormatText, period: PeriodText, includeExported: Bool.optional() });
 const TimeBody = z.strictObject({
-  format: z.enum(PAYROLL_FORMATS),
+  format: PayrollFormatText,
   period: PeriodText,
   includeExported: z.boolean().optional(),
   companyCode: z.string().min(1).max(10).optional(),
@@ -327,7 +328,7 @@ export function csvRouteDocs(): RegisteredRoute[] {
   ];
 }
 
-function payrollOptions(deps: CsvRouteDeps, format: 'gusto' | 'adp', companyCode: string | undefined) {
+function payrollOptions(deps: CsvRouteDeps, format: string, companyCode: string | undefined) {
   const adp: AdpOptions = { ...deps.adp, ...(companyCode === undefined ? {} : { companyCode }) };
   const system = deps.payrollSystems?.[format];
   return { adp, ...(system === undefined ? {} : { payrollSystem: system }) };

@@ -146,7 +146,7 @@ export class Engine {
       pending: null,
       waitingOn: null,
       reason: null,
-      meta: w.link?.meta ?? null,
+      meta: w.record.linkMeta === undefined ? (w.link?.meta ?? null) : { ...(w.link?.meta ?? {}), ...w.record.linkMeta },
       tombstonedAt: w.link?.tombstonedAt ?? null,
       seenRunId: w.link?.seenRunId ?? null,
       createdAt: w.link?.createdAt ?? now,

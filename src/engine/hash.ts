@@ -22,6 +22,8 @@ export function hashIncoming(record: IncomingRecord): string {
     else text += `${field}=${JSON.stringify(v)};`;
   }
   if (record.deleted) text += '\u0000deleted';
+  // Link bookkeeping (an ADP file number) is part of what was seen: a change to it must be kept.
+  if (record.linkMeta !== undefined) text += `\u0000keep:${JSON.stringify(record.linkMeta)}`;
   // An identity decision made by ops (`crosswalk links link`) is new information about the record.
   if (record.match?.canonicalId) text += `\u0000canonical:${record.match.canonicalId}`;
   return hash('sha1', text, 'base64');

@@ -16,6 +16,16 @@ export interface IdentityInput {
 
 const noEvidence = (): IdentityEvidence => ({ keys: [], candidates: [] });
 
+/**
+ * Fields that must agree before a natural-key match is taken as the same record
+ * (docs/decisions/0014-differing-hours-on-a-matched-worker-day-adp.md): the same worker-day from a
+ * second source with other hours is a question for ops, not a silent "first source stands" —
+ * one of the two is wrong and payroll pays the canonical hours.
+ */
+const MUST_AGREE_ON_KEY_MATCH: Partial<Record<EntityName, readonly string[]>> = {
+  time_entry: ['regularHours', 'overtimeHours', 'doubleTimeHours'],
+};
+
 interface Hit {
   readonly key: MatchKey;
   readonly value: string;
@@ -133,8 +143,40 @@ export async function matchIdentities(
     taken.set(c.canonicalId, externalId);
     return c;
   });
+  await parkDisagreeing(tx, entity, items, decided, out);
   await describeCandidates(tx, entity, items, out);
   return out;
+}
+
+/**
+ * A match made by natural keys alone whose record holds other values for a field that must agree
+ * is parked with those fields as evidence (`differs`). Matches by ids stand: an id is not a guess.
+ */
+async function parkDisagreeing(tx: Repos, entity: EntityName, items: readonly IdentityInput[], decided: readonly Identity[], out: Identity[]): Promise<void> {
+  const fields = MUST_AGREE_ON_KEY_MATCH[entity];
+  if (fields === undefined) return;
+  const byKey = out.flatMap((o, i) => (o.kind === 'match' && decided[i]?.kind === 'match' && isKeyMatch(entity, o.via) ? [{ i, id: o.canonicalId }] : []));
+  if (byKey.length === 0) return;
+  const rows = await tx.canonical.getMany(entity, byKey.map((m) => m.id));
+  for (const { i, id } of byKey) {
+    const current = rows.get(id)?.fields;
+    const incoming = (items[i] as IdentityInput).values;
+    if (current === undefined) continue;
+    const differs = fields.filter((f) => incoming[f] !== undefined && incoming[f] !== null && incoming[f] !== current[f])
+      .map((f) => ({ key: f, incoming: String(incoming[f]), current: current[f] === null || current[f] === undefined ? null : String(current[f]) }));
+    if (differs.length === 0) continue;
+    const via = (out[i] as { via: string }).via;
+    out[i] = {
+      kind: 'park',
+      reason: `${via} matches ${entity} ${id}, but ${differs.map((d) => `${d.key} is ${d.incoming} here and ${d.current ?? 'empty'} there`).join(', ')}`,
+      evidence: { keys: [], candidates: [{ canonicalId: id, matched: [via], differs }] },
+    };
+  }
+}
+
+function isKeyMatch(entity: EntityName, via: string): boolean {
+  const names = (ENTITIES[entity].matchKeys ?? []).map((k) => k.name);
+  return via.split(' and ').every((part) => names.includes(part));
 }
 
 /** The rule for natural keys, given what each key found. */

@@ -9,3 +9,4 @@ export * from './types.ts';
 export * from './errors.ts';
 export { matchIdentities, type Identity } from './identity.ts';
 export { IdentityReviews, type IdentityDecision } from './identity-review.ts';
+export { decidePayroll, payrollRouteFor, type PayrollFacts, type PayrollRoute, type PayrollRouting } from './payroll-route.ts';

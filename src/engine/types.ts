@@ -40,6 +40,8 @@ export interface IncomingRecord {
   /** The source says the record is gone (soft delete, DELETED event). */
   readonly deleted?: boolean;
   readonly match?: MatchHints;
+  /** Vendor bookkeeping the mapping keeps on the link (`keep:`), laid over what the link holds. */
+  readonly linkMeta?: Readonly<Record<string, string | number>>;
   /**
    * Set by the mapping when the vendor record could be identified but not mapped (a date that does
    * not parse, an unknown enum value): the engine records it as rejected with this reason, and the

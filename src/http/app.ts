@@ -3,6 +3,7 @@ import { accessFor } from './caller.ts';
 import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { nowIso } from '../lib/time.ts';
+import { sensitiveHeaders } from '../../connectors/index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { authFailureAudit, createAuthenticator } from '../access/authenticate.ts';
 import { clientIp, writeAudit } from './audit.ts';
@@ -49,7 +50,7 @@ function resolve(deps: HttpDeps): ResolvedDeps {
     ...deps,
     now: deps.now ?? nowIso,
     counters: deps.counters ?? createCounters(),
-    log: deps.log ?? createLogger({ name: 'http' }),
+    log: deps.log ?? createLogger({ name: 'http', redactHeaders: sensitiveHeaders() }),
     jsonBodyLimit: deps.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
     documents: deps.documents ?? documentServicesFor(deps.store),
   };

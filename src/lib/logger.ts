@@ -14,23 +14,33 @@ const SENSITIVE_KEYS = [
   'lastName', 'first_name', 'last_name', 'givenName', 'familyName1', 'address', 'body', 'payload', 'credentials',
 ];
 
-function redactPaths(): string[] {
+function redactPaths(headers: readonly string[]): string[] {
   const paths: string[] = [];
   for (const key of SENSITIVE_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`);
-  // Every signature header a webhook scheme of the connector kit reads (connectors/kit/webhooks/schemes.ts).
-  paths.push(
-    'req.headers.authorization', 'req.headers.cookie', 'headers["x-gusto-signature"]', 'headers.signature',
-    'headers["stripe-signature"]', 'headers["webhook-signature"]', 'headers["x-hub-signature-256"]',
-  );
+  paths.push('req.headers.authorization', 'req.headers.cookie');
+  // The headers the connectors declare secret (their manifests: webhook signature headers and
+  // `redactHeaders`), as logged request headers: lower-case, as Node hands them over.
+  for (const header of new Set(headers.map((h) => h.toLowerCase()))) {
+    const key = JSON.stringify(header);
+    paths.push(`headers[${key}]`, `req.headers[${key}]`, `*.headers[${key}]`);
+  }
   return paths;
 }
 
-export function createLogger(options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  destination?: NodeJS.WritableStream;
+  /** Header names whose values never reach a log line: `sensitiveHeaders()` of connectors/index.ts. */
+  redactHeaders?: readonly string[];
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
       name: options.name ?? 'crosswalk',
-      redact: { paths: redactPaths(), censor: '[redacted]' },
+      redact: { paths: redactPaths(options.redactHeaders ?? []), censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err },
       base: { pid: process.pid },
     },

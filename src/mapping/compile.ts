@@ -143,15 +143,28 @@ export class CompiledMapping {
     }
     const sourceModifiedAt = this.modifiedAt(vendorRecord, problems);
     const match = this.matchHints(vendorRecord);
+    const linkMeta = this.linkMeta(vendorRecord);
     const record: IncomingRecord = {
       externalId,
       sourceModifiedAt,
       values,
+      ...(linkMeta ? { linkMeta } : {}),
       ...(this.isDeleted(vendorRecord) ? { deleted: true } : {}),
       ...(match ? { match } : {}),
       ...(problems.length > 0 ? { invalid: problems.join('; ') } : {}),
     };
     return { ok: true, record };
+  }
+
+  /** The `keep:` values found in the record (text or numbers), or null when the mapping keeps none. */
+  private linkMeta(record: unknown): Record<string, string | number> | null {
+    if (this.checked.keep.length === 0) return null;
+    const out: Record<string, string | number> = {};
+    for (const { name, path } of this.checked.keep) {
+      const value = readPath(record, path);
+      if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) out[name] = value;
+    }
+    return out;
   }
 
   private modifiedAt(record: unknown, problems: string[]): string | null {

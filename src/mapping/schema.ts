@@ -53,6 +53,11 @@ export const MappingFileSpec = z.strictObject({
     })
     .optional(),
   push: z.strictObject({ create: CreateRule.optional() }).optional(),
+  /**
+   * Vendor bookkeeping kept on the record's link (`links.meta`), not canonical data: name → path
+   * (ADP's company code and file number, which pushes and the payroll file need).
+   */
+  keep: z.record(Name, Path).optional(),
   definitions: z.record(Name, z.unknown()).optional(),
   fields: z.array(z.unknown()).min(1),
 });

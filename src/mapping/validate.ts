@@ -52,6 +52,8 @@ export interface CheckedMapping {
     readonly unmatched: 'create' | 'review';
   };
   readonly create: CreateRule;
+  /** Link bookkeeping: name → path in the vendor record. */
+  readonly keep: ReadonlyArray<{ readonly name: string; readonly path: ParsedPath }>;
   readonly fields: readonly CheckedField[];
   /** Locates a later (cross-file, system) problem in this file. */
   readonly locate: (path: Path) => number;
@@ -211,6 +213,12 @@ function buildChecked(
     if (path) links.push({ system: link.system, path, index });
   });
 
+  const keep: Array<{ name: string; path: ParsedPath }> = [];
+  for (const [name, from] of Object.entries(spec.keep ?? {})) {
+    const path = readSourcePath(from, ['keep', name], problems);
+    if (path) keep.push({ name, path });
+  }
+
   // Definitions first, so fields can refer to them.
   const definitions = new Map<string, TransformSpec | null>();
   for (const [name, raw] of Object.entries(spec.definitions ?? {})) {
@@ -234,6 +242,7 @@ function buildChecked(
     deleted,
     match: { canonicalId, links, email, unmatched: m.unmatched ?? 'create' },
     create,
+    keep,
     fields,
   };
 }

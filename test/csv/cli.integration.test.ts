@@ -108,7 +108,7 @@ describe('crosswalk export', () => {
   });
 
   it('says what is wrong with a bad call', async () => {
-    await expect(crosswalk('export', 'time', '--format', 'paychex', '--period', '2026-11-09..2026-11-15')).rejects.toThrow('--format must be one of gusto, adp');
+    await expect(crosswalk('export', 'time', '--format', 'paychex', '--period', '2026-11-09..2026-11-15')).rejects.toThrow('--format must be one of adp, gusto');
     await expect(crosswalk('export', 'time', '--format', 'gusto')).rejects.toThrow('--period FROM..TO is required');
     await expect(crosswalk('export', 'entity', 'payslip')).rejects.toThrow('name a canonical entity');
   });

@@ -217,17 +217,30 @@ describe('time entries from two CSV sources', () => {
     const a = await seedAssignment();
     await engine.apply({ system: 'csv:billing', entity: 'time_entry', records: [rec(`${a}|2026-01-05`, entry(a, '2026-01-05')), rec(`${a}|2026-01-06`, entry(a, '2026-01-06'))] });
     const s = await engine.apply({ system: 'csv:timeclock', entity: 'time_entry', records: [
-      rec(`tc-1`, entry(a, '2026-01-05')), rec('tc-2', entry(a, '2026-01-06', 7.5)), rec('tc-3', entry(a, '2026-01-07')),
+      rec(`tc-1`, entry(a, '2026-01-05')), rec('tc-3', entry(a, '2026-01-07')),
     ] });
-    expect(s).toEqual(summary({ linked: 2, created: 1 }));
+    expect(s).toEqual(summary({ linked: 1, created: 1 }));
     expect(countRows(store, 'time_entries')).toBe(3);
-    // First contact: a shared field the second source holds differently is stale there, not a change
-    // (DESIGN, merge rule): billing's 8 hours stand.
-    const tc2 = await store.repos.canonical.get('time_entry', (await idOf('csv:timeclock', 'time_entry', 'tc-2')) ?? '');
-    expect(tc2?.fields['regularHours']).toBe(8);
     expect(await idOf('csv:timeclock', 'time_entry', 'tc-1')).toBe(await idOf('csv:billing', 'time_entry', `${a}|2026-01-05`));
     const ledger = await store.repos.ledger.query({ limit: 100 });
     expect(ledger.find((e) => e.externalId === 'tc-1')).toMatchObject({ action: 'link', reason: 'matched existing time_entry' });
+  });
+
+  it('the same worker-day with other hours is a question for ops, with the hours as evidence; linked, the first source\'s hours stand', async () => {
+    const a = await seedAssignment();
+    await engine.apply({ system: 'csv:billing', entity: 'time_entry', records: [rec(`${a}|2026-01-06`, entry(a, '2026-01-06'))] });
+    const billed = await idOf('csv:billing', 'time_entry', `${a}|2026-01-06`);
+    const s = await engine.apply({ system: 'csv:timeclock', entity: 'time_entry', records: [rec('tc-2', entry(a, '2026-01-06', 7.5))] });
+    expect(s).toEqual(summary({ parked: 1 }));
+    expect(countRows(store, 'time_entries')).toBe(1);
+    const [review] = await openReviews();
+    expect(review?.reason).toBe(`assignment + work date matches time_entry ${billed ?? ''}, but regularHours is 7.5 here and 8 there`);
+    expect(review?.evidence.candidates).toEqual([{ canonicalId: billed, matched: ['assignment + work date'], differs: [{ key: 'regularHours', incoming: '7.5', current: '8' }] }]);
+    await reviews.link(review?.id ?? '', billed ?? '', 'ops:ana');
+    expect(await idOf('csv:timeclock', 'time_entry', 'tc-2')).toBe(billed);
+    // First contact under field ownership (DESIGN, merge rule): billing's 8 hours stand.
+    expect((await store.repos.canonical.get('time_entry', billed ?? ''))?.fields['regularHours']).toBe(8);
+    expect(countRows(store, 'time_entries')).toBe(1);
   });
 
   it('a worker-day that already has two entries (a past duplicate) is parked, not merged into either', async () => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sensitiveHeaders } from '../../connectors/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { eventBody, gustoHeaders, memoryLog, startHarness, stdHeaders, type Harness, type HarnessOptions, type MemoryLog } from './support.ts';
 
@@ -31,7 +32,7 @@ afterEach(async () => {
 });
 
 async function harness(log: MemoryLog, options: HarnessOptions = {}): Promise<Harness> {
-  const logger = createLogger({ name: 'http', level: 'debug', destination: log.stream });
+  const logger = createLogger({ name: 'http', level: 'debug', destination: log.stream, redactHeaders: sensitiveHeaders() });
   const h = await startHarness({ ...options, log: logger.child({ component: 'webhooks' }) });
   cleanups.push(() => h.close());
   return h;

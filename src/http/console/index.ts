@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { nowIso } from '../../lib/time.ts';
+import { sensitiveHeaders } from '../../../connectors/index.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { AppEnv } from '../env.ts';
 import { consoleAuth, OpsSignIn, requireWriteRole } from './auth.ts';
@@ -33,7 +34,7 @@ export function createConsole(input: ConsoleDeps): Hono<ConsoleEnv> {
     signIn: input.signIn ?? new OpsSignIn({ store: input.store, now }),
     now,
     origins: input.origins ?? [],
-    log: input.log ?? createLogger({ name: 'console' }),
+    log: input.log ?? createLogger({ name: 'console', redactHeaders: sensitiveHeaders() }),
   };
   const app = new Hono<ConsoleEnv>();
   app.onError(consoleErrorHandler(deps));

@@ -10,6 +10,12 @@ const dataset = sampleDataset();
 const placed = new Set(dataset.assignments.filter((a) => a.status === 'active' || a.status === 'completed').map((a) => a.candidateId));
 const seededWorkers = dataset.candidates.filter((c) => placed.has(c.key)).length;
 
+function firstWorker(emulator: RunningAdpEmulator): string {
+  const [worker] = emulator.control.workers();
+  if (!worker) throw new Error('no workers seeded');
+  return worker.associateOID;
+}
+
 describeConnectorContract<RunningAdpEmulator>({
   connector: adp,
   start: async () => {
@@ -29,6 +35,20 @@ describeConnectorContract<RunningAdpEmulator>({
       return [{ entity: 'workers', externalId: worker.associateOID }];
     },
   },
+  // An approved worker-day as pay data input, read back from the worker's batch; the update sends the difference.
+  push: {
+    entity: 'payDataInputs',
+    create: (handle) => ({
+      body: { workDate: '2026-11-18', hours: { regular: 8, overtime: 1.5, doubleTime: 0 } },
+      related: { assignmentId: { externalId: firstWorker(handle.control), meta: {} } },
+    }),
+    expectCreated: { payrollProcessingJobID: 'crosswalk-week-2026-11-15', batchTotals: { R: 8, O: 1.5 } },
+    update: (_created, _readBack, handle) => ({
+      body: { workDate: '2026-11-18', hours: { regular: 8, overtime: 2.5, doubleTime: 0.5 } },
+      related: { assignmentId: { externalId: firstWorker(handle.control), meta: {} } },
+    }),
+    expectUpdated: { batchTotals: { R: 8, O: 2.5, D: 0.5 } },
+  },
   faults: {
     rateLimitBurst: (handle, count) => {
       handle.control.control.faults.rateLimitNext = count;
@@ -39,7 +59,7 @@ describeConnectorContract<RunningAdpEmulator>({
     },
   },
   skip: {
+    // docs/vendors.md §4.2 documents $top/$skip/$filter/$select but no filterable modified date: the skip stands.
     incremental: 'ADP workers have no modified-since filter: changes come from the event notification queue',
-    push: 'pay data input (approved hours to ADP) is not built yet: connectors/adp/README.md, Not done',
   },
 });

@@ -60,6 +60,8 @@ describeConnectorContract<RunningGreenhouseEmulator>({
     entity: 'jobs',
   },
   skip: {
+    // Harvest takes writes (PATCH candidate with On-Behalf-Of, docs/vendors.md §2), but no mapping carries a field out to Greenhouse:
+    // a push would be code with no caller. Decided again for issue 12: the skip stands.
     push: 'read-only: requisitions, candidates and submissions start in the ATS and the hub writes nothing back to Greenhouse',
     events: 'Greenhouse has no event queue or feed: changes come by recruiting webhooks, and incremental pulls catch missed ones',
   },
