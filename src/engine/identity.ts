@@ -18,7 +18,7 @@ const noEvidence = (): IdentityEvidence => ({ keys: [], candidates: [] });
 
 /**
  * Fields that must agree before a natural-key match is taken as the same record
- * (docs/decisions/0014-differing-hours-on-a-matched-worker-day-adp.md): the same worker-day from a
+ * (docs/decisions/0020-differing-hours-on-a-matched-worker-day.md): the same worker-day from a
  * second source with other hours is a question for ops, not a silent "first source stands" —
  * one of the two is wrong and payroll pays the canonical hours.
  */

@@ -1,7 +1,7 @@
 import type { Repos } from '../store/index.ts';
 
 /**
- * Which payroll system pays an assignment's time (docs/decisions/0013-payroll-routing-adp.md). The
+ * Which payroll system pays an assignment's time (docs/decisions/0019-payroll-routing.md). The
  * rule, in order:
  *   1. a worker whose candidate is linked to exactly one payroll system is paid there;
  *   2. linked to several: the client's entry in `payroll.byClient`, when it names one of them;

@@ -54,6 +54,7 @@ export async function startAdpHarness(dataset: Dataset, payroll?: LoadedConfig['
     http: { host: '127.0.0.1', port: 0, webhookBodyLimit: 1_048_576, uploadBodyLimit: 1_048_576 },
     reconcile: { shrinkThreshold: 0.5, graceDays: 7 },
     access: { auditRetentionDays: 400, idempotencyHours: 24 },
+    invoicing: { source: 'hub', clients: {} },
     systems: [
       { id: 'bullhorn', connector: 'bullhorn', kind: 'ats', baseUrl: 'http://127.0.0.1:9', ...system },
       { id: 'gusto', connector: 'gusto', kind: 'payroll', baseUrl: 'http://127.0.0.1:9', ...system },
