@@ -5,6 +5,7 @@ import { refuseChange, statusChange } from './entity-rules.ts';
 import { crossClientRoles } from './role-rules.ts';
 import { RefusedError } from './errors.ts';
 import { fanOut } from './fanout.ts';
+import { appendLocalChangeEvent } from './portal-events.ts';
 import { createRuleMatches, PORTAL, SHARED, type SyncPolicy } from './policy.ts';
 
 export interface LocalChange {
@@ -99,6 +100,7 @@ export async function applyLocalChange(tx: Repos, policy: SyncPolicy, change: Lo
       reason: change.comment ?? null, sourceModifiedAt: null, actor: change.actor, runId: change.runId ?? null, jobId: null,
     },
   ]);
+  await appendLocalChangeEvent(tx, entity, id, current?.fields ?? null, next, change.actor, change.comment ?? null, now);
   if (change.skipFanOut) return { canonicalId: id, changed, next, outboxIds: [] };
   const links = await tx.links.byCanonical(entity, [id]);
   const requests = fanOut(policy, entity, system, [{ canonicalId: id, changed, next }], new Map([[id, links]]));

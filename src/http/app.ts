@@ -11,6 +11,7 @@ import { idempotencyRunner } from './idempotency.ts';
 import { registerAccess } from './routes/access.ts';
 import { registerMe } from './routes/me.ts';
 import { mountSignIn } from './sign-in.ts';
+import { mountApprovalLinks } from './approval-link.ts';
 import { createCounters, type HttpDeps, type ResolvedDeps } from './deps.ts';
 import type { AppEnv } from './env.ts';
 import { envelope, errorResponse } from './errors.ts';
@@ -132,6 +133,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerMe(api, deps);
   registerAccess(api, deps);
   mountSignIn(app, api, deps);
+  mountApprovalLinks(app, deps);
   registerOpenApi(api);
   deps.mount?.(app, api);
 

@@ -14,3 +14,4 @@ export * from './access-types.ts';
 export type { AuditQuery } from './sqlite/audit-repo.ts';
 export type { SqlScope } from './sqlite/canonical-repo.ts';
 export type { IdentityQuery } from './sqlite/identity-repo.ts';
+export * from './sqlite/notifications-repo.ts';

@@ -15,6 +15,7 @@ import { InboxRepo } from './sqlite/inbox-repo.ts';
 import { InboxWriter } from './sqlite/inbox-writer.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
+import { NotificationsRepo } from './sqlite/notifications-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
 import { OutboxRepo } from './sqlite/outbox-repo.ts';
 import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
@@ -48,6 +49,8 @@ export interface Repos {
   readonly identity: IdentityRepo;
   /** Portal events, appended with the change they report (model/events.ts). */
   readonly events: EventsRepo;
+  /** Notification rules, preferences, subscriptions, templates, approval links and deliveries. */
+  readonly notifications: NotificationsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -97,6 +100,7 @@ export class Store {
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
+      notifications: new NotificationsRepo(s, keyring),
     };
     this.orm = drizzle(db, { schema });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyLocalChange } from '../../engine/index.ts';
+import { applyLocalChange, type SyncPolicy } from '../../engine/index.ts';
 import { checkTimeEntryTransition, type TimeEntryStatus } from '../../model/index.ts';
 import type { FieldMap, Repos } from '../../store/index.ts';
 import type { ResolvedDeps } from '../deps.ts';
@@ -24,7 +24,7 @@ const ActionResult = z.strictObject({
   outboxIds: z.array(z.string()).meta({ description: 'pushes queued by the change (approved time to payroll, say)' }),
 });
 
-interface Move {
+export interface Move {
   readonly to: TimeEntryStatus;
   readonly principal: Principal;
   readonly comment?: string;
@@ -35,6 +35,42 @@ interface Move {
 }
 
 /**
+ * One status move of a time entry inside the caller's unit of work: the check, the canonical write,
+ * its history event, the ledger row, the outbox rows and the portal event. The API routes and the
+ * e-mail approval link (src/http/approval-link.ts) both approve through it.
+ */
+export async function moveTimeEntryIn(tx: Repos, policy: SyncPolicy, id: string, m: Move, at: string): Promise<{ data: ReturnType<typeof toVisibleRecord>; outboxIds: string[] }> {
+  // The check reads through this unit of work, so it and the write see the same roles.
+  const access = await loadAccess(tx, m.principal, at);
+  const entry = await tx.canonical.getScoped('time_entry', id, scopeOf(access, 'time_entry'));
+  if (!entry || entry.deletedAt !== null) throw new ApiError('not_found', `time_entry ${id} not found`);
+  // Authority before legality: someone without it learns nothing about the entry's state.
+  let comment = m.comment;
+  if (m.needsApprover) {
+    const worksiteId = await worksiteOfTimeEntry(tx, entry);
+    if (!rolesAt(access, worksiteId).has('approver')) throw new ApiError('forbidden', `you are not an approver at worksite ${worksiteId}`);
+    const delegateFor = access.delegations.get(worksiteId);
+    if (delegateFor !== undefined) comment = `${comment === undefined ? '' : `${comment} `}(as delegate approver${delegateFor === null ? '' : ` for contact:${delegateFor}`})`;
+  }
+  // Checked here as well as in the engine: the engine lets a same-status write through (it is not
+  // a move), and a second approval must not silently replace the first approver.
+  const check = checkTimeEntryTransition(entry.fields['status'] as TimeEntryStatus, m.to);
+  if (!check.ok) throw new ApiError('refused', check.reason);
+  const result = await applyLocalChange(
+    tx,
+    policy,
+    {
+      entity: 'time_entry', canonicalId: id, changes: { status: m.to, ...m.extra?.(at) }, actor: actorOf(m.principal),
+      ...(comment === undefined ? {} : { comment }),
+    },
+    at,
+  );
+  const after = await tx.canonical.get('time_entry', id);
+  if (!after) throw new ApiError('not_found', `time_entry ${id} not found`);
+  return { data: toVisibleRecord(after, visibleFields(access, 'time_entry')), outboxIds: [...result.outboxIds] };
+}
+
+/**
  * Time entry status moves from the portal: approve and reject by a contact who holds the approver
  * role at the assignment's worksite, submit by the worker or a coordinator. Each runs in one unit
  * of work: the check, the canonical write, its history event, the ledger row and the outbox rows.
@@ -42,38 +78,7 @@ interface Move {
 export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): void {
   const { store, policy, now } = deps;
 
-  const move = async (id: string, m: Move) =>
-    store.unitOfWork(async (tx: Repos) => {
-      const at = now();
-      // The check reads through this unit of work, so it and the write see the same roles.
-      const access = await loadAccess(tx, m.principal, at);
-      const entry = await tx.canonical.getScoped('time_entry', id, scopeOf(access, 'time_entry'));
-      if (!entry || entry.deletedAt !== null) throw new ApiError('not_found', `time_entry ${id} not found`);
-      // Authority before legality: someone without it learns nothing about the entry's state.
-      let comment = m.comment;
-      if (m.needsApprover) {
-        const worksiteId = await worksiteOfTimeEntry(tx, entry);
-        if (!rolesAt(access, worksiteId).has('approver')) throw new ApiError('forbidden', `you are not an approver at worksite ${worksiteId}`);
-        const delegateFor = access.delegations.get(worksiteId);
-        if (delegateFor !== undefined) comment = `${comment === undefined ? '' : `${comment} `}(as delegate approver${delegateFor === null ? '' : ` for contact:${delegateFor}`})`;
-      }
-      // Checked here as well as in the engine: the engine lets a same-status write through (it is not
-      // a move), and a second approval must not silently replace the first approver.
-      const check = checkTimeEntryTransition(entry.fields['status'] as TimeEntryStatus, m.to);
-      if (!check.ok) throw new ApiError('refused', check.reason);
-      const result = await applyLocalChange(
-        tx,
-        policy,
-        {
-          entity: 'time_entry', canonicalId: id, changes: { status: m.to, ...m.extra?.(at) }, actor: actorOf(m.principal),
-          ...(comment === undefined ? {} : { comment }),
-        },
-        at,
-      );
-      const after = await tx.canonical.get('time_entry', id);
-      if (!after) throw new ApiError('not_found', `time_entry ${id} not found`);
-      return { data: toVisibleRecord(after, visibleFields(access, 'time_entry')), outboxIds: [...result.outboxIds] };
-    });
+  const move = async (id: string, m: Move) => store.unitOfWork(async (tx: Repos) => moveTimeEntryIn(tx, policy, id, m, now()));
 
   const common = {
     method: 'post',
