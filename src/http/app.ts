@@ -29,6 +29,7 @@ import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
 import { registerTimeEntries } from './routes/time-entries.ts';
+import { registerNotifications } from './routes/notifications.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1_048_576;
 
@@ -132,6 +133,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerMetrics(api, deps);
   registerMe(api, deps);
   registerAccess(api, deps);
+  registerNotifications(api, deps);
   mountSignIn(app, api, deps);
   mountApprovalLinks(app, deps);
   registerOpenApi(api);
