@@ -9,3 +9,4 @@ export * from './digest.ts';
 export * from './deliver.ts';
 export * from './relay.ts';
 export * from './subscriptions.ts';
+export * from './runtime.ts';
