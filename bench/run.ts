@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
   csv: () => import('./scenarios/csv.ts'),
   engine: () => import('./scenarios/engine.ts'),
+  notify: () => import('./scenarios/notify.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
   pull: () => import('./scenarios/pull.ts'),
   reconcile: () => import('./scenarios/reconcile.ts'),
