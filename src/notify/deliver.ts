@@ -75,6 +75,11 @@ export class DeliverySender {
   private readonly maxAttempts: { readonly email: number; readonly webhook: number };
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  /** Per drain: subscriptions with their opened secrets, and the events of the claimed rows. */
+  private subs = new Map<string, { url: string; status: string; secret: string | null } | null>();
+  private events = new Map<number, PortalEventRow>();
+  /** Outcomes sent but not yet recorded: written together, one unit of work per handful. */
+  private pending: Array<{ id: string; outcome: Outcome }> = [];
 
   constructor(private readonly options: SenderOptions) {
     this.now = options.now ?? (() => new Date());
@@ -100,6 +105,8 @@ export class DeliverySender {
     let tried = 0;
     let exhausted = false;
     const lease = Math.max(this.webhookTimeoutMs, this.mailTimeoutMs) * 3;
+    this.subs = new Map();
+    this.events = new Map();
     for (;;) {
       while (inFlight.size < this.concurrency && tried < maxRows) {
         if (buffer.length === 0 && !exhausted) {
@@ -108,6 +115,7 @@ export class DeliverySender {
             tx.notifications.claimDue(at.toISOString(), new Date(at.getTime() + lease).toISOString(), Math.min(this.concurrency * 8, 500)),
           );
           if (buffer.length === 0) exhausted = true;
+          else await this.prefetchEvents(buffer);
         }
         const row = buffer.shift();
         if (row === undefined) break;
@@ -120,9 +128,11 @@ export class DeliverySender {
       }
       if (inFlight.size === 0) break;
       await Promise.race(inFlight);
+      if (this.pending.length >= 64) await this.flush();
       // New rows may have become due while these ran (a retry that is already due, a replay).
       if (buffer.length === 0 && inFlight.size < this.concurrency) exhausted = false;
     }
+    await this.flush();
     // Rows claimed but not tried (maxRows reached) go back to the queue.
     if (buffer.length > 0) {
       const at = this.now().toISOString();
@@ -133,7 +143,7 @@ export class DeliverySender {
     return result;
   }
 
-  /** One try of one delivery, its outcome recorded. Never throws. */
+  /** One try of one delivery; its outcome is recorded with the next flush. Never throws. */
   private async attempt(row: DeliveryRow): Promise<Outcome['status']> {
     let outcome: Outcome;
     try {
@@ -141,14 +151,46 @@ export class DeliverySender {
     } catch (err) {
       outcome = this.failure(row, err);
     }
+    this.pending.push({ id: row.id, outcome });
+    return outcome.status;
+  }
+
+  /**
+   * Records the outcomes sent so far in one unit of work. A process that dies before this leaves
+   * the rows leased; after the lease they are sent again under the same `webhook-id` (at least once).
+   */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
     const at = this.now().toISOString();
     try {
-      await this.options.store.unitOfWork((tx) => tx.notifications.recordAttempt(row.id, outcome, at));
+      await this.options.store.unitOfWork(async (tx) => {
+        for (const p of batch) await tx.notifications.recordAttempt(p.id, p.outcome, at);
+      });
     } catch (err) {
-      // The lease runs out and the row is tried again: at least once.
-      this.options.log?.warn({ err, deliveryId: row.id }, 'recording a delivery attempt failed; it will be tried again');
+      this.options.log?.warn({ err, deliveries: batch.length }, 'recording delivery attempts failed; they will be tried again after their lease');
     }
-    return outcome.status;
+  }
+
+  /** Loads the events of a claimed batch in one read. */
+  private async prefetchEvents(rows: readonly DeliveryRow[]): Promise<void> {
+    const seqs = rows.map((r) => r.eventSeq).filter((s): s is number => s !== null && !this.events.has(s));
+    if (seqs.length === 0) return;
+    const min = Math.min(...seqs);
+    const max = Math.max(...seqs);
+    if (max - min > 5_000) return;
+    for (const e of await this.options.store.repos.events.after(min - 1, max - min + 1)) this.events.set(e.seq, e);
+    if (this.events.size > 20_000) this.events.clear();
+  }
+
+  private async subscriptionOf(id: string): Promise<{ url: string; status: string; secret: string | null } | null> {
+    if (this.subs.has(id)) return this.subs.get(id) ?? null;
+    const repos = this.options.store.repos;
+    const sub = await repos.notifications.subscription(id);
+    const value = sub ? { url: sub.url, status: sub.status, secret: sub.status === 'active' ? await repos.notifications.subscriptionSecret(id) : null } : null;
+    this.subs.set(id, value);
+    return value;
   }
 
   private failure(row: DeliveryRow, err: unknown): Outcome {
@@ -162,19 +204,20 @@ export class DeliverySender {
 
   private async event(seq: number | null): Promise<PortalEventRow | null> {
     if (seq === null) return null;
+    const cached = this.events.get(seq);
+    if (cached) return cached;
     const [event] = await this.options.store.repos.events.after(seq - 1, 1);
     return event?.seq === seq ? event : null;
   }
 
   private async sendWebhook(row: DeliveryRow): Promise<Outcome> {
-    const store = this.options.store;
-    const sub = row.subscriptionId === null ? null : await store.repos.notifications.subscription(row.subscriptionId);
+    const sub = row.subscriptionId === null ? null : await this.subscriptionOf(row.subscriptionId);
     if (!sub || sub.status !== 'active') return { status: 'skipped', error: 'the subscription is gone or disabled', messageId: null, nextAt: null };
     const refused = this.options.trustResolvedHosts ? null : await refuseResolvedHost(sub.url);
     if (refused !== null) return { status: 'dead', error: `refused: ${refused}`, messageId: null, nextAt: null };
     const event = await this.event(row.eventSeq);
     if (!event) return { status: 'dead', error: `event ${String(row.eventSeq)} not found`, messageId: null, nextAt: null };
-    const secret = await store.repos.notifications.subscriptionSecret(sub.id);
+    const secret = sub.secret;
     if (secret === null) return { status: 'dead', error: 'the subscription has no secret', messageId: null, nextAt: null };
     const body = JSON.stringify(webhookPayload(event));
     const msgId = `msg_${row.id}`;
