@@ -8,6 +8,8 @@ export interface NotificationRelayOptions extends SenderOptions {
   readonly intervalMs?: number;
   /** How often digests are looked at. @defaultValue 300_000 */
   readonly digestEveryMs?: number;
+  /** Close the mailer on stop (when the relay made it). @defaultValue false */
+  readonly ownsMailer?: boolean;
   readonly logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -63,6 +65,7 @@ export class NotificationRelay {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
+    if (this.options.ownsMailer) this.options.mailer.close();
   }
 
   async close(): Promise<void> {

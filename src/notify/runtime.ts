@@ -18,6 +18,7 @@ export function notificationRelayFromEnv(
   return new NotificationRelay({
     mailer: mailerFromEnv(databasePath, env),
     publicUrl: publicUrl === undefined || publicUrl === '' ? null : publicUrl,
+    ownsMailer: true,
     ...options,
     store,
   });
