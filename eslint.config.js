@@ -43,6 +43,19 @@ export default tseslint.config(
     },
   },
   {
+    // Job ids come from src/queue/ids.ts only: the relay re-creates lost jobs under the same ids, so
+    // a producer that spells one by hand can queue the same work twice.
+    files: ['src/**/*.ts', 'jobs/**/*.ts', 'fixtures/**/*.ts', 'bin/**/*.ts'],
+    ignores: ['src/queue/ids.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Property[key.name='jobId'] > :matches(TemplateLiteral, Literal[raw=/^['\"]/], BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
+        { selector: "VariableDeclarator[id.name='jobId'] > :matches(TemplateLiteral, Literal[raw=/^['\"]/], BinaryExpression)", message: 'build job ids with a function of src/queue/ids.ts' },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

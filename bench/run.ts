@@ -11,9 +11,11 @@ export interface Scenario {
 const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
   csv: () => import('./scenarios/csv.ts'),
+  documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),
   notify: () => import('./scenarios/notify.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
+  pgdriver: () => import('./scenarios/pgdriver.ts'),
   pull: () => import('./scenarios/pull.ts'),
   reconcile: () => import('./scenarios/reconcile.ts'),
 };

@@ -14,9 +14,9 @@ import { mountConsole, OpsSignIn } from './http/console/index.ts';
 import { signInRequest, SIGN_IN_FAILED, SIGN_IN_LIMITED } from './http/console/auth.ts';
 import { allowedOrigins, crossOriginRefusal } from './http/console/csrf.ts';
 import { isCsvUpload, mountCsvRoutes } from './csv/http.ts';
+import { isDocumentUpload } from './http/routes/document-upload.ts';
 import type { Hub } from './hub.ts';
 import { isEntityName, type EntityName } from './model/index.ts';
-import { newId } from './lib/ids.ts';
 import { nowIso } from './lib/time.ts';
 import { TimeoutError, withTimeout } from './lib/timeout.ts';
 import { renderFamily } from './http/metrics/exposition.ts';
@@ -24,6 +24,8 @@ import { EnqueueBatcher, type QueueCounts, type QueueStats } from './queue/index
 import { reconcileMetrics } from './reconcile/index.ts';
 import { enqueueDuePushes } from '../jobs/lib/push-due.ts';
 import { checkWebhookSignatureForm } from '../connectors/kit/index.ts';
+import { inboxJobId } from './queue/ids.ts';
+import { requestPull, requestReconcile } from '../jobs/lib/request-run.ts';
 
 /**
  * The hub's HTTP face: the API, webhooks, health, metrics and Bull Board, wired to the hub's
@@ -42,18 +44,12 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     counters,
     log: hub.logger.child({ component: 'http' }),
     triggerSync: async (systemId, entity, full) => {
-      const order = hub.pullOrder(systemId, entity ?? undefined);
-      const [first, ...then] = order as [string, ...string[]];
-      const jobId = `pull:${systemId}:api:${newId()}`;
-      await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full, then }, { jobId });
-      return { jobIds: [jobId] };
+      const { runId, jobId } = await requestPull(hub, systemId, { entity: entity ?? undefined, full });
+      return { runId, jobIds: [jobId] };
     },
     triggerReconcile: async (systemId, entity) => {
-      const order = hub.pullOrder(systemId, entity ?? undefined);
-      const [first, ...then] = order as [string, ...string[]];
-      const jobId = `reconcile:${systemId}:api:${newId()}`;
-      await hub.queue().enqueue('reconcile.run', { system: systemId, entity: first, then }, { jobId });
-      return { jobIds: [jobId] };
+      const { runId, jobId } = await requestReconcile(hub, systemId, { entity: entity ?? undefined });
+      return { runId, jobIds: [jobId] };
     },
     health: async () => {
       if (hub.queue().kind !== 'bullmq') return { queue: { ok: true, detail: 'inline' } };
@@ -75,7 +71,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
         bodyLimit: config.http.webhookBodyLimit,
         now: nowIso,
         receiver: (system) => receiverFor(hub, system),
-        enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: `inbox:${inboxId}` } }),
+        enqueue: (system, inboxId) => enqueuer.enqueue({ name: 'webhook.process', payload: { system, inboxId }, options: { jobId: inboxJobId(inboxId) } }),
       });
       mountCsvRoutes(app, api, {
         store: hub.store(), engine: hub.engine(), mappings: hub.registry(), policy: hub.registry(),
@@ -230,7 +226,7 @@ export async function serveHub(hub: Hub, options: { port?: number; host?: string
       headersTimeoutMs: http.headersTimeoutMs, requestTimeoutMs: http.requestTimeoutMs, uploadTimeoutMs: http.uploadTimeoutMs,
       keepAliveTimeoutMs: http.keepAliveTimeoutMs, maxConnections: http.maxConnections,
     },
-    isUpload: isCsvUpload,
+    isUpload: (method, path) => isCsvUpload(method, path) || isDocumentUpload(method, path),
   });
   // Audit events and idempotent answers past their retention go, now and every six hours.
   const retention = startRetention(hub.store(), hub.config.access, (err) => hub.logger.warn({ err }, 'purging expired audit events failed; next try in six hours'));

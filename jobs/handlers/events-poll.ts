@@ -1,6 +1,7 @@
 import { nowIso } from '../../src/lib/time.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { Handler } from '../context.ts';
+import { eventsAfterJobId, inboxJobId } from '../../src/queue/ids.ts';
 
 /** Connector state key: the batch fetched but not yet written to the inbox. */
 const PENDING_BATCH = 'events.pendingBatch';
@@ -49,10 +50,10 @@ export const eventsPoll: Handler<'events.poll'> = async (payload, ctx) => {
     return ids;
   });
   for (const inboxId of inserted) {
-    await ctx.enqueue('webhook.process', { system: payload.system, inboxId }, { jobId: `inbox:${inboxId}` });
+    await ctx.enqueue('webhook.process', { system: payload.system, inboxId }, { jobId: inboxJobId(inboxId) });
   }
   // A full batch means more are waiting: keep reading until the queue is empty.
   if (batch.events.length > 0 && batch.batchId !== null) {
-    await ctx.enqueue('events.poll', { system: payload.system }, { jobId: `events:${payload.system}:after:${batch.batchId}` });
+    await ctx.enqueue('events.poll', { system: payload.system }, { jobId: eventsAfterJobId(payload.system, batch.batchId) });
   }
 };

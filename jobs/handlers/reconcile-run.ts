@@ -1,7 +1,7 @@
 import { ConfigError } from '../../src/engine/index.ts';
 import type { Hub } from '../../src/hub.ts';
 import { nowIso } from '../../src/lib/time.ts';
-import { pageJobId } from '../../src/queue/ids.ts';
+import { chainJobId, pageJobId } from '../../src/queue/ids.ts';
 import {
   DEFAULT_SETTINGS, failRun, inboundMappings, runStep, startOrJoinRun, type ReconcileCursor, type ReconcileDeps, type ReconcileSettings,
 } from '../../src/reconcile/index.ts';
@@ -88,7 +88,7 @@ async function runReconcileJob(
 async function enqueueThen(ctx: JobContext, system: string, runId: string, then: readonly string[]): Promise<void> {
   const [next, ...rest] = then;
   if (next === undefined) return;
-  await ctx.enqueue('reconcile.run', { system, entity: next, then: rest }, { jobId: `reconcile:${runId}:then` });
+  await ctx.enqueue('reconcile.run', { system, entity: next, then: rest }, { jobId: chainJobId('reconcile', runId) });
 }
 
 /** A run's dependencies from the hub: the system's connector and mappings, the config's thresholds, its rate limit. */

@@ -8,6 +8,7 @@ import type { FieldMap, LinkRow, OutboxRow, Repos } from '../../src/store/index.
 import type { Hub } from '../../src/hub.ts';
 import type { Handler, JobContext } from '../context.ts';
 import { mapRecords, applyMapped } from '../lib/map-records.ts';
+import { outboxJobId } from '../../src/queue/ids.ts';
 
 /**
  * One outbox row to its system: claim it, build the vendor body from current canonical values,
@@ -121,7 +122,7 @@ async function push(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<void> {
     await markExportedToPayroll(hub, tx, row, now);
   });
   for (const w of woken) {
-    await ctx.enqueue('sync.push', { system: w.system, outboxId: w.id }, { jobId: `outbox:${w.id}:${w.attempts}` });
+    await ctx.enqueue('sync.push', { system: w.system, outboxId: w.id }, { jobId: outboxJobId(w.id, w.attempts) });
   }
 }
 

@@ -194,6 +194,14 @@ export const ACTIONS = {
   'keys.manage': { contact: true, roles: 'all' },
   'users.manage': { roles: ['ops_admin'], bootstrap: true, everywhere: true },
   'audit.read': { roles: ['ops_admin'], everywhere: true },
+  /** Documents: details, versions, minting a download link and downloading through it (scoped; a contact never sees an internal one). */
+  'documents.read': { contact: true, roles: 'all' },
+  /** Uploading a document or a new version to a record in scope (a contact: client-visible ones only). */
+  'documents.upload': { contact: true, roles: ['ops_admin', 'coordinator', 'billing', 'recruiter'] },
+  /** Comments listed on a record in scope (a contact never sees an internal one). */
+  'comments.read': { contact: true, roles: 'all' },
+  /** Writing, editing (the author, within the edit window) and deleting comments. */
+  'comments.write': { contact: true, roles: ['ops_admin', 'coordinator', 'billing', 'recruiter'] },
   /** The contact's view may reach past a caller granted only some worksites: everywhere only. */
   'view_as.mint': { roles: ['ops_admin', 'coordinator'], everywhere: true },
   /** The delivery record, subscriptions and templates: they cross clients. */
@@ -232,7 +240,7 @@ export const NOT_EVERYWHERE = 'this covers every client, and your access is limi
 export type Action = keyof typeof ACTIONS;
 
 /** Actions that change data: refused under a read-only (view-as) principal and a read-only key. */
-const READS: ReadonlySet<Action> = new Set(['public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'notifications.read', 'notifications.rules.read', 'notifications.self.read']);
+const READS: ReadonlySet<Action> = new Set(['public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'documents.read', 'comments.read', 'notifications.read', 'notifications.rules.read', 'notifications.self.read']);
 
 export function isWrite(action: Action): boolean {
   return !READS.has(action);

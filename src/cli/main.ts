@@ -8,6 +8,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerConflicts } from './commands/conflicts.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDocuments } from './commands/documents.ts';
 import { registerExport } from './commands/export.ts';
 import { registerIdentity } from './commands/identity.ts';
 import { registerImport } from './commands/import.ts';
@@ -53,6 +54,7 @@ registerKeys(program, ctx);
 registerUsers(program, ctx);
 registerAccess(program, ctx);
 registerAudit(program, ctx);
+registerDocuments(program, ctx);
 registerDemo(program);
 
 try {

@@ -1,13 +1,13 @@
-import { emptySummary, type ApplySummary, type Engine, type IncomingRecord, type IncomingValue } from '../engine/index.ts';
+import { emptySummary, type ApplySummary, type IncomingRecord, type IncomingValue } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Repos } from '../store/index.ts';
-import type { Binding, BoundStage } from './binding.ts';
+import type { BoundStage } from './binding.ts';
+import type { ChunkContext } from './chunk-context.ts';
 import type { CsvRecord } from './records.ts';
 import { checkGroups, killGroups } from './groups.ts';
 import { keyed } from './keys.ts';
 import { resolveRefs } from './refs.ts';
 import { cellOf, columnInReason, errorAt, keyCells, rowObject, schemaProblems, transformProblems, type Fail, type RowError, type RowState, type StageItem } from './rows.ts';
-import type { SeenKeys } from './scratch.ts';
 
 /** Per-entity counts of an import: the engine's summary plus rows that repeated a group's record. */
 export type EntityCounts = ApplySummary & { repeated: number };
@@ -21,17 +21,6 @@ export function addCounts(into: EntityCounts, from: Readonly<ApplySummary> & { r
   for (const key of Object.keys(emptySummary()) as Array<keyof ApplySummary>) into[key] += from[key];
   into.repeated += from.repeated ?? 0;
   return into;
-}
-
-export interface ChunkContext {
-  readonly binding: Binding;
-  /** `csv:<source>` */
-  readonly system: string;
-  readonly engine: Engine;
-  /** Ledger rows of the import carry it; the engine's rejections are found by it. */
-  readonly runId: string;
-  readonly seen: SeenKeys;
-  readonly headerLength: number;
 }
 
 export interface ChunkOutcome {
@@ -52,6 +41,8 @@ const ENGINE_SLICE = 500;
  * through the engine and report its refusals by line. `replay` only re-learns the keys of rows an
  * interrupted import already committed, writing nothing.
  */
+export type { ChunkContext };
+
 export async function processChunk(ctx: ChunkContext, tx: Repos, records: readonly CsvRecord[], mode: 'apply' | 'replay'): Promise<ChunkOutcome> {
   const errors: RowError[] = [];
   const counts = new Map<EntityName, EntityCounts>();

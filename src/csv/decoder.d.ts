@@ -1,4 +1,4 @@
-import type { CsvEncoding } from './encoding.ts';
+import type { CsvEncoding } from './encoding-name.ts';
 
 export interface TextDecoderLike {
   /** Decodes a chunk; throws on bytes that are not valid in the encoding. */

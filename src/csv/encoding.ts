@@ -3,7 +3,9 @@
  * UTF-8, and only when they are not is Windows-1252 tried, and then only if every byte is defined
  * in it. Decoders are fatal: a replacement character never appears silently.
  */
-export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'windows-1252';
+import type { CsvEncoding } from './encoding-name.ts';
+
+export type { CsvEncoding };
 
 /** How each encoding reads in reports. */
 export const ENCODING_LABELS: Readonly<Record<CsvEncoding, string>> = {

@@ -1,4 +1,4 @@
-import type { ChunkContext } from './chunk.ts';
+import type { ChunkContext } from './chunk-context.ts';
 import { cellOf, errorAt, type RowError, type RowState, type StageItem } from './rows.ts';
 
 /** Namespace of group keys in the seen-keys file (stages use their index). */

@@ -1,6 +1,6 @@
 import { hashIncoming } from '../engine/index.ts';
 import type { BoundStage } from './binding.ts';
-import type { ChunkContext } from './chunk.ts';
+import type { ChunkContext } from './chunk-context.ts';
 import { cellOf, errorAt, type Fail, type StageItem } from './rows.ts';
 
 /**

@@ -2,7 +2,7 @@ import { isRef, type IncomingValue } from '../engine/index.ts';
 import { ENTITIES, type EntityName } from '../model/index.ts';
 import type { Repos } from '../store/index.ts';
 import type { BoundStage } from './binding.ts';
-import type { ChunkContext } from './chunk.ts';
+import type { ChunkContext } from './chunk-context.ts';
 import { cellOf, entityLabel, errorAt, type Fail, type StageItem } from './rows.ts';
 
 /**

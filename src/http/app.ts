@@ -30,6 +30,9 @@ import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
 import { registerTimeEntries } from './routes/time-entries.ts';
 import { registerNotifications } from './routes/notifications.ts';
+import { registerDocuments } from './routes/documents.ts';
+import { registerComments } from './routes/comments.ts';
+import { documentServicesFor } from '../documents/runtime.ts';
 
 export const DEFAULT_JSON_BODY_LIMIT = 1_048_576;
 
@@ -48,6 +51,7 @@ function resolve(deps: HttpDeps): ResolvedDeps {
     counters: deps.counters ?? createCounters(),
     log: deps.log ?? createLogger({ name: 'http' }),
     jsonBodyLimit: deps.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
+    documents: deps.documents ?? documentServicesFor(deps.store),
   };
 }
 
@@ -129,6 +133,8 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerTimeEntries(api, deps);
   registerRequisitions(api, deps);
   registerAssignments(api, deps);
+  registerDocuments(app, api, deps);
+  registerComments(api, deps);
   registerHealth(api, deps);
   registerMetrics(api, deps);
   registerMe(api, deps);

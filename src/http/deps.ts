@@ -1,11 +1,15 @@
 import type { Hono } from 'hono';
 import type { Authenticator } from '../access/authenticate.ts';
 import type { Mailer } from '../access/mail/mailer.ts';
+import type { DocumentServices } from '../documents/runtime.ts';
 import type { SyncPolicy } from '../engine/index.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Store } from '../store/index.ts';
 import type { AppEnv } from './env.ts';
+import type { HttpLogger } from './logger.ts';
 import type { RouteRegistrar } from './route.ts';
+
+export type { HttpLogger };
 
 /** What a sync or reconcile trigger hands back: the run it started (if any) and the queued jobs. */
 export interface TriggerResult {
@@ -22,12 +26,6 @@ export interface CheckResult {
 export interface HttpSystem {
   readonly id: string;
   readonly kind: string;
-}
-
-/** Where the API writes what went wrong unexpectedly (pino's signature, so a pino logger fits as is). */
-export interface HttpLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
 }
 
 /**
@@ -92,6 +90,8 @@ export interface HttpDeps {
    * routes added through `api.route` are validated the same way and appear in the OpenAPI document.
    */
   readonly mount?: (app: Hono<AppEnv>, api: RouteRegistrar) => void;
+  /** Blob store, link signer and size limit of documents. @defaultValue documentServicesFor(store) */
+  readonly documents?: DocumentServices;
 }
 
 /** HttpDeps with every default filled in: what route modules receive. */
@@ -100,4 +100,5 @@ export interface ResolvedDeps extends HttpDeps {
   readonly counters: HttpCounters;
   readonly log: HttpLogger;
   readonly jsonBodyLimit: number;
+  readonly documents: DocumentServices;
 }

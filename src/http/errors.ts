@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { CredentialError } from '../access/credentials/secret.ts';
 import { ConfigError, RefusedError } from '../engine/index.ts';
-import type { HttpLogger } from './deps.ts';
+import type { HttpLogger } from './logger.ts';
 import type { AppEnv } from './env.ts';
 
 /** Every error code the API answers with, and its status. One table, so docs and code agree. */

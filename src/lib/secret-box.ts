@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Secrets at rest (connector tokens, webhook keys): AES-256-GCM with a key ring, so keys can rotate.
@@ -39,6 +39,8 @@ export class SecretBoxError extends Error {
 
 export class Keyring {
   readonly #keys: ReadonlyMap<string, Buffer>;
+  /** Purpose keys derived by `mac`, by key id and purpose. */
+  readonly #derived = new Map<string, Buffer>();
   /** The key id new values are sealed with. */
   readonly currentId: string;
 
@@ -118,6 +120,23 @@ export class Keyring {
       // GCM says only "unable to authenticate": the value was altered, or sealed under another key with this id.
       throw new SecretBoxError(`sealed value does not authenticate under key "${id}" (tampered, or a different key with that id)`);
     }
+  }
+
+  /**
+   * HMAC-SHA256 of `data` under a key derived (HKDF-SHA256, info = `purpose`) from ring key `keyId`:
+   * signed links get their own key, so a MAC made for one purpose proves nothing for another and the
+   * ring key itself never signs. Null when the ring holds no key with that id (a retired key).
+   */
+  mac(purpose: string, data: string, keyId: string = this.currentId): Buffer | null {
+    const key = this.#keys.get(keyId);
+    if (!key) return null;
+    const cacheKey = `${keyId}\u0000${purpose}`;
+    let derived = this.#derived.get(cacheKey);
+    if (!derived) {
+      derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from(purpose, 'utf8'), KEY_BYTES));
+      this.#derived.set(cacheKey, derived);
+    }
+    return createHmac('sha256', derived).update(data, 'utf8').digest();
   }
 
   /** The key id a sealed value names, or null for a value that is not sealed (legacy plaintext). */

@@ -8,7 +8,7 @@ import { resolveSpec, retryDelayMs, validateJob, type EnqueueItem, type JobSpecO
 import { errField, silentQueueLogger, type QueueLogger } from './logger.ts';
 import { checkEvictionPolicy, closeRedis, createRedis } from './redis.ts';
 import { sweepStallFailures } from './stall-failures.ts';
-import type { BullmqDriverOptions, QueueCounts, QueueDriver, QueueStats, RateLimit, WorkOptions } from './types.ts';
+import type { BullmqDriverOptions, JobState, QueueCounts, QueueDriver, QueueStats, RateLimit, WorkOptions } from './types.ts';
 
 /** Our backoff strategy's name in job options; the workers' `settings.backoffStrategy` computes it. */
 const BACKOFF_TYPE = 'crosswalk';
@@ -164,6 +164,23 @@ export class BullmqDriver implements QueueDriver {
       }),
     );
     return out;
+  }
+
+  async jobState(system: string, jobId: string): Promise<JobState> {
+    this.assertOpen();
+    const job = await this.queue(system).getJob(toBullmqJobId(jobId));
+    if (!job) return 'absent';
+    const state = await job.getState();
+    if (state === 'completed') return 'completed';
+    if (state === 'failed') return 'failed';
+    // 'unknown' is a job removed between the two calls.
+    return state === 'unknown' ? 'absent' : 'live';
+  }
+
+  async forgetCompleted(system: string, jobId: string): Promise<void> {
+    this.assertOpen();
+    const job = await this.queue(system).getJob(toBullmqJobId(jobId));
+    if (job && (await job.getState()) === 'completed') await job.remove();
   }
 
   queues(systems: readonly string[] = []): Queue[] {

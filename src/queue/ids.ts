@@ -42,3 +42,13 @@ export type ScheduleKind = 'pull' | 'events' | 'reconcile';
 export function slotJobId(kind: ScheduleKind, systemId: string, at: Date): string {
   return `${kind}:${systemId}:${kind === 'reconcile' ? slotDay(at) : slotMinute(at)}`;
 }
+
+/** The run of the next entity in a pull or reconcile chain, once run `runId` is done: at most one. */
+export function chainJobId(kind: 'pull' | 'reconcile', runId: string): string {
+  return `${kind}:${runId}:then`;
+}
+
+/** The next poll of a system's event queue after batch `batchId` was committed: at most one per batch. */
+export function eventsAfterJobId(systemId: string, batchId: string): string {
+  return `events:${systemId}:after:${batchId}`;
+}

@@ -1,6 +1,6 @@
 export { createQueueDriver } from './driver.ts';
 export type {
-  QueueDriver, QueueDriverOptions, InlineDriverOptions, BullmqDriverOptions, WorkOptions, QueueStats, QueueCounts, FailedJob,
+  QueueDriver, QueueDriverOptions, InlineDriverOptions, BullmqDriverOptions, WorkOptions, QueueStats, QueueCounts, FailedJob, JobState,
   RateLimit,
 } from './types.ts';
 export { InlineDriver } from './inline.ts';

@@ -3,7 +3,7 @@ import type { EnqueueOptions, Handlers } from '../../jobs/context.ts';
 import { runAttempt, type AttemptDeps } from './attempt.ts';
 import { resolveSpec, validateJob, type EnqueueItem, type JobSpecOverrides, type ValidJob } from './jobs.ts';
 import { errField, silentQueueLogger, type QueueLogger } from './logger.ts';
-import type { InlineDriverOptions, QueueCounts, QueueDriver, QueueStats, RateLimit, WorkOptions } from './types.ts';
+import type { InlineDriverOptions, JobState, QueueCounts, QueueDriver, QueueStats, RateLimit, WorkOptions } from './types.ts';
 
 interface Entry {
   readonly name: JobName;
@@ -108,6 +108,13 @@ export class InlineDriver implements QueueDriver {
       this.idleWaiters.add(waiter);
     });
   }
+
+  /** The inline driver keeps no finished jobs: a job is live while queued or running, else absent. */
+  async jobState(_system: string, jobId: string): Promise<JobState> {
+    return this.live.has(jobId) ? 'live' : 'absent';
+  }
+
+  async forgetCompleted(): Promise<void> {}
 
   async stats(): Promise<QueueStats> {
     const now = Date.now();

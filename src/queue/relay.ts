@@ -7,7 +7,12 @@ import type { QueueDriver } from './types.ts';
 
 export interface RelayOptions {
   readonly store: Store;
-  readonly driver: Pick<QueueDriver, 'enqueueBulk'>;
+  /**
+   * Where the relay queues work. With `jobState` (both real drivers), a running run is resumed as
+   * soon as its next page job is gone from the queue; without it (a test double), only after
+   * `staleRunMs` without progress.
+   */
+  readonly driver: Pick<QueueDriver, 'enqueueBulk'> & Partial<Pick<QueueDriver, 'jobState' | 'forgetCompleted'>>;
   readonly logger?: QueueLogger;
   /**
    * Time between sweeps, counted from the end of the previous one.
@@ -20,12 +25,20 @@ export interface RelayOptions {
    */
   readonly maxPerSweep?: number;
   /**
-   * A running pull or reconcile run whose last progress is older than this is resumed with its
-   * next page job. Longer than the slowest page job's timeout (reconcile.run: 10 min), so a page
-   * that is merely slow is not run twice at once.
+   * A running run whose next page job the queue cannot vouch for (the driver cannot tell, or the
+   * job failed for good without failing the run) is resumed after this long without progress.
+   * Longer than the slowest page job's timeout (reconcile.run: 10 min), so a page that is merely
+   * slow is not run twice at once.
    * @defaultValue 1_200_000 (20 min)
    */
   readonly staleRunMs?: number;
+  /**
+   * A run whose next page job is absent from the queue is resumed once its last progress is at
+   * least this old: the page handler commits, then enqueues, and this leaves it the moment between.
+   * (Were the relay first, the handler's enqueue of the same job id is a no-op.)
+   * @defaultValue 2_000
+   */
+  readonly graceMs?: number;
   readonly now?: () => Date;
 }
 
@@ -42,8 +55,8 @@ export interface SweepResult {
  *
  * - inbox rows `pending` → `webhook.process`, jobId `inbox:<id>`;
  * - outbox rows due (`outbox.due`) → `sync.push`, jobId `outbox:<id>:<attempts>`;
- * - pull and reconcile runs still `running` whose last progress is older than `staleRunMs` →
- *   their next page job, `sync.pull` / `reconcile.run` with `{ system, entity, runId, page, then }`
+ * - pull and reconcile runs still `running` whose next page job is gone from the queue (or, when
+ *   the queue cannot tell, whose last progress is older than `staleRunMs`) → their next page job, `sync.pull` / `reconcile.run` with `{ system, entity, runId, page, then }`
  *   and jobId `pull:<runId>:<page>` / `reconcile:<runId>:<page>`.
  *
  * The run's `cursor` JSON carries the coordination: `page` (the next page to run, a non-negative
@@ -62,6 +75,7 @@ export class Relay {
   private readonly intervalMs: number;
   private readonly maxPerSweep: number;
   private readonly staleRunMs: number;
+  private readonly graceMs: number;
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
@@ -72,6 +86,7 @@ export class Relay {
     this.intervalMs = options.intervalMs ?? 5_000;
     this.maxPerSweep = options.maxPerSweep ?? 10_000;
     this.staleRunMs = options.staleRunMs ?? 20 * 60_000;
+    this.graceMs = options.graceMs ?? 2_000;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -122,10 +137,9 @@ export class Relay {
       if (push({ name: 'sync.push', payload: { system: row.system, outboxId: row.id }, options: { jobId: outboxJobId(row.id, row.attempts) } })) outbox++;
     }
     let runs = 0;
-    const staleBefore = now.getTime() - this.staleRunMs;
     for (const kind of ['pull', 'reconcile'] as const) {
       for (const run of await repos.runs.list({ kind, status: 'running', limit: this.maxPerSweep })) {
-        const item = this.resumeItem(run, kind, staleBefore);
+        const item = await this.resumeItem(run, kind, now.getTime());
         if (item && push(item)) runs++;
       }
     }
@@ -137,14 +151,29 @@ export class Relay {
     return result;
   }
 
-  private resumeItem(run: RunRow, kind: 'pull' | 'reconcile', staleBefore: number): EnqueueItem | null {
+  /**
+   * The next page job of a running run, when it should be queued again: its job is absent from the
+   * queue (Redis lost it, or a worker died between committing a page and queueing the next) and
+   * the run has been quiet for `graceMs`, or it completed without moving the run (its id is freed
+   * first), or the queue cannot tell and the run has been quiet for `staleRunMs`.
+   */
+  private async resumeItem(run: RunRow, kind: 'pull' | 'reconcile', now: number): Promise<EnqueueItem | null> {
     const cursor = readRunCursor(run);
-    if (Date.parse(cursor.progressAt ?? run.startedAt) > staleBefore) return null;
     if (run.entity === null) {
       this.logger.warn({ runId: run.id }, 'relay: running run without an entity cannot be resumed');
       return null;
     }
     const jobId = pageJobId(kind, run.id, cursor.page);
+    const quietMs = now - Date.parse(cursor.progressAt ?? run.startedAt);
+    const { jobState, forgetCompleted } = this.options.driver;
+    const state = jobState ? await jobState.call(this.options.driver, run.system, jobId) : null;
+    if (state === 'live') return null;
+    if (state === 'absent' || state === 'completed') {
+      if (quietMs < this.graceMs) return null;
+      if (state === 'completed') await forgetCompleted?.call(this.options.driver, run.system, jobId);
+    } else if (quietMs < this.staleRunMs) {
+      return null;
+    }
     const base = { system: run.system, entity: run.entity, runId: run.id, page: cursor.page, then: cursor.then };
     return kind === 'pull' ? { name: 'sync.pull', payload: base, options: { jobId } } : { name: 'reconcile.run', payload: base, options: { jobId } };
   }

@@ -58,6 +58,8 @@ export interface WorkOptions {
   readonly onFailed?: (job: FailedJob) => Promise<void>;
 }
 
+export type JobState = 'live' | 'completed' | 'failed' | 'absent';
+
 export interface QueueDriver {
   readonly kind: 'inline' | 'bullmq';
   /**
@@ -78,6 +80,15 @@ export interface QueueDriver {
   drain(options?: { readonly timeoutMs?: number }): Promise<void>;
   /** Counts per system queue, for /metrics and /health. */
   stats(): Promise<QueueStats>;
+  /**
+   * Where the job with this id stands on its system's queue: `live` (waiting, delayed or running),
+   * `completed` or `failed` (kept for inspection; its id cannot be queued again until forgotten),
+   * or `absent`. The relay asks before resuming a run, so a run whose job Redis lost resumes at
+   * the next sweep instead of after a fixed quiet time.
+   */
+  jobState(system: string, jobId: string): Promise<JobState>;
+  /** Removes a completed job kept under this id, so the id can be queued again; no-op otherwise. */
+  forgetCompleted(system: string, jobId: string): Promise<void>;
   /**
    * BullMQ Queue objects for Bull Board (inline: none). Queues for `systems` are created if this
    * process has not used them yet.

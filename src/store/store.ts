@@ -4,6 +4,8 @@ import type { Keyring } from '../lib/secret-box.ts';
 import { AccessRepo } from './sqlite/access-repo.ts';
 import { AuditRepo } from './sqlite/audit-repo.ts';
 import { CanonicalRepo } from './sqlite/canonical-repo.ts';
+import { CommentsRepo } from './sqlite/comments-repo.ts';
+import { DocumentsRepo } from './sqlite/documents-repo.ts';
 import { ConflictsRepo } from './sqlite/conflicts-repo.ts';
 import { CursorsRepo } from './sqlite/cursors-repo.ts';
 import { EventsRepo } from './sqlite/events-repo.ts';
@@ -51,6 +53,10 @@ export interface Repos {
   readonly events: EventsRepo;
   /** Notification rules, preferences, subscriptions, templates, approval links and deliveries. */
   readonly notifications: NotificationsRepo;
+  /** Document versions and spent single-use download links. */
+  readonly documents: DocumentsRepo;
+  /** Comments on records, with their revisions. */
+  readonly comments: CommentsRepo;
 }
 
 export interface UnitOfWorkOptions {
@@ -74,11 +80,13 @@ export class Store {
   private readonly statements: Statements;
   private readonly mutex = new AsyncMutex();
   private writer: InboxWriter | null = null;
+  private outboxListener: ((ids: readonly string[]) => void) | null = null;
 
   private constructor(
     readonly db: SqliteDatabase,
     readonly path: string,
-    keyring: Keyring | null,
+    /** The ring connector state is sealed with; download links are signed with keys derived from it. */
+    readonly keyring: Keyring | null,
   ) {
     this.statements = new Statements(db);
     const s = this.statements;
@@ -101,6 +109,8 @@ export class Store {
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
       notifications: new NotificationsRepo(s, keyring),
+      documents: new DocumentsRepo(s),
+      comments: new CommentsRepo(s),
     };
     this.orm = drizzle(db, { schema });
   }
@@ -126,17 +136,30 @@ export class Store {
       const db = this.db;
       if (options.durable) db.pragma('synchronous = FULL');
       this.statements.get('BEGIN IMMEDIATE').run();
+      this.repos.outbox.takeTouched();
       try {
         const result = await fn(this.repos);
         this.statements.get('COMMIT').run();
+        const touched = this.repos.outbox.takeTouched();
+        if (touched.length > 0) this.outboxListener?.(touched);
         return result;
       } catch (err) {
         if (db.inTransaction) this.statements.get('ROLLBACK').run();
+        this.repos.outbox.takeTouched();
         throw err;
       } finally {
         if (options.durable) db.pragma('synchronous = NORMAL');
       }
     });
+  }
+
+  /**
+   * Called after each commit that created or added to outbox rows, with their ids: the runtime
+   * queues their pushes at once instead of at the relay's next sweep. Synchronous and must not
+   * throw (it runs after the commit, outside the unit of work); one listener per store.
+   */
+  onOutboxCommitted(listener: ((ids: readonly string[]) => void) | null): void {
+    this.outboxListener = listener;
   }
 
   /**

@@ -36,7 +36,7 @@ export interface LinkRow {
 }
 
 export type LedgerDirection = 'in' | 'out' | 'local';
-export type LedgerAction = 'create' | 'update' | 'link' | 'delete' | 'tombstone' | 'restore' | 'resolve' | 'transition' | 'push' | 'replay';
+export type LedgerAction = 'create' | 'update' | 'link' | 'delete' | 'tombstone' | 'restore' | 'resolve' | 'transition' | 'push' | 'replay' | 'comment';
 export type LedgerOutcome = 'applied' | 'conflict' | 'rejected' | 'failed';
 export type FieldResult = 'applied' | 'superseded' | 'rejected' | 'conflict';
 

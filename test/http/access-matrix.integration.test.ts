@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access --
    Response bodies are untyped JSON (Reply.json); the assertions are what check their shape. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, can } from '../../src/access/policy.ts';
 import type { Principal } from '../../src/access/principal.ts';
@@ -122,6 +124,9 @@ function entityOfRoute(path: string): EntityName | null {
   if (path.startsWith('/api/v1/time-entries/:id')) return 'time_entry';
   if (path.startsWith('/api/v1/assignments/:id')) return 'assignment';
   if (path.startsWith('/api/v1/contacts/:id')) return 'contact';
+  if (path.startsWith('/api/v1/documents/:id')) return 'document';
+  if (path.startsWith('/api/v1/requisitions/:id')) return 'requisition';
+  if (path.startsWith('/api/v1/invoices/:id')) return 'invoice';
   return null;
 }
 
@@ -129,6 +134,7 @@ function entityOfRoute(path: string): EntityName | null {
 function bodyFor(path: string): unknown {
   if (path.endsWith('/reject')) return { comment: 'hours do not match the gate log' };
   if (path.endsWith('/approver')) return { contactId: w.approverId };
+  if (path.endsWith('/comments')) return { body: 'looks right' };
   return {};
 }
 
@@ -294,6 +300,29 @@ describe('the access matrix', () => {
     const reads = audited.filter((e) => e.action === 'view_as.getMe');
     expect(reads[0]).toMatchObject({ actorType: 'contact', actorId: w.approverId, onBehalfOf: h.opsUserId, outcome: 'success' });
     expect(reads[0]?.credential).toMatch(/^view_as:/);
+  });
+
+  it('never lets a contact reach the internal document’s bytes: no detail, no link, and a staff link is refused (403)', async () => {
+    // The internal document gets real bytes carrying the canary (stored beside the database by default).
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from(`${CANARY_DOC}: background check pending\n`)]), 'notes.txt');
+    const up = await fetch(`${h.url}/api/v1/documents/${x.internalDocId}/versions`, { method: 'POST', headers: { authorization: `Bearer ${h.opsKey}` }, body: form });
+    expect(up.status).toBe(201);
+    const stored = ((await up.json()) as { version: { sha256: string } }).version.sha256;
+    expect(existsSync(join(dirname(h.store.path), 'blobs', stored.slice(0, 2), stored.slice(2)))).toBe(true);
+    const staffLink = await h.call('POST', `/api/v1/documents/${x.internalDocId}/link`, { body: {} });
+    expect(staffLink.status).toBe(201);
+    for (const who of ['approver', 'foreign', 'noRole', 'viewAs'] as const) {
+      expect((await send(who, 'GET', `/api/v1/documents/${x.internalDocId}`)).status, who).toBe(404);
+      expect((await send(who, 'POST', `/api/v1/documents/${x.internalDocId}/link`, {})).status, who).toBe(404);
+      const url = new URL(staffLink.json.data.url as string);
+      const taken = await send(who, 'GET', `${url.pathname}${url.search}`);
+      expect(taken.status, who).toBe(403);
+      expect(taken.text).not.toContain(CANARY_DOC);
+    }
+    // The staff link works for the staff member it was made for.
+    const own = await fetch(staffLink.json.data.url as string, { headers: { authorization: `Bearer ${h.opsKey}` } });
+    expect(await own.text()).toContain(CANARY_DOC);
   });
 
   it('never sends a pay rate, margin, internal note or internal document to a contact (canaries, every response of the matrix)', async () => {

@@ -74,8 +74,8 @@ describe('outbound webhooks', () => {
     const hangRow = (await store.repos.notifications.deliveries({ subscriptionId: hanging?.id ?? '' }))[0];
     expect(hangRow?.status).toBe('failed');
     expect(hangRow?.lastError).toMatch(/TimeoutError|aborted|timeout/i);
-    // Not due yet: the backoff holds it back.
-    expect(Date.parse(failRow?.nextAt ?? '')).toBeGreaterThan(Date.now() - 5);
+    // The next try waits out the backoff (base 400 ms, jittered to at least half of it).
+    expect(Date.parse(failRow?.nextAt ?? '') - Date.parse(failRow?.createdAt ?? '')).toBeGreaterThanOrEqual(200);
 
     for (let i = 0; i < 40; i++) {
       const rows = await store.repos.notifications.deliveries({ status: 'failed' });

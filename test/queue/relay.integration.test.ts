@@ -49,6 +49,58 @@ async function addInbox(store: Store, system: string, ids: readonly string[], re
   });
 }
 
+describe('relay: resuming a run as soon as its page job is gone', () => {
+  it('resumes a run whose job Redis lost at the next sweep (not after staleRunMs), leaves a live one, waits out the grace, and frees a completed id', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const { store } = tempStore();
+    let now = new Date();
+    const at = (msAgo: number) => new Date(now.getTime() - msAgo).toISOString();
+    const runs = await store.unitOfWork(async (tx) => ({
+      lost: await tx.runs.start('pull', 'ats', 'placement', at(10_000), { page: 2, then: [], progressAt: at(10_000) }),
+      justCommitted: await tx.runs.start('pull', 'ats', 'candidate', at(500), { page: 5, then: [], progressAt: at(500) }),
+    }));
+    const d = bullmq(redis.url, 'resume');
+    const relay = new Relay({ store, driver: d, now: () => now });
+    // The default staleRunMs is 20 minutes: only the queue's answer can explain a resume here.
+    expect((await relay.sweep()).runs).toBe(1);
+    expect(await d.jobState('ats', pageJobId('pull', runs.lost.id, 2))).toBe('live');
+    // Inside its grace the handler that just committed is about to queue the next page itself.
+    expect(await d.jobState('ats', pageJobId('pull', runs.justCommitted.id, 5))).toBe('absent');
+    expect((await relay.sweep()).runs).toBe(0);
+
+    const admin = new Redis(redis.url);
+    cleanups.push(() => void admin.disconnect());
+    await admin.flushall();
+    expect(await d.jobState('ats', pageJobId('pull', runs.lost.id, 2))).toBe('absent');
+    now = new Date(now.getTime() + 3_000);
+    expect((await relay.sweep()).runs).toBe(2);
+
+    // A job kept as completed while its run did not move (a worker died between commit and
+    // enqueue, and the retry found nothing to do): its id is freed and the page queued again.
+    const ats = inspect(redis.url, 'resume', 'ats');
+    const job = await ats.getJob(toBullmqJobId(pageJobId('pull', runs.lost.id, 2)));
+    expect(job).toBeDefined();
+    await job?.moveToCompleted('done', 'test-token', false).catch(async () => {
+      // Not locked by a worker: mark it completed the way a finished worker leaves it.
+      await admin.eval(`redis.call('ZADD', KEYS[1], 0, ARGV[1]); redis.call('LREM', KEYS[2], 0, ARGV[1]); redis.call('ZREM', KEYS[3], ARGV[1])`, 3, 'resume:ats:completed', 'resume:ats:wait', 'resume:ats:prioritized', job.id ?? '');
+    });
+    expect(await d.jobState('ats', pageJobId('pull', runs.lost.id, 2))).toBe('completed');
+    expect((await relay.sweep()).runs).toBe(1);
+    expect(await d.jobState('ats', pageJobId('pull', runs.lost.id, 2))).toBe('live');
+  });
+
+  it('without a queue that can answer, falls back to staleRunMs', async () => {
+    const { store } = tempStore();
+    const now = new Date();
+    await store.unitOfWork((tx) => tx.runs.start('pull', 'ats', 'placement', now.toISOString(), { page: 1, then: [], progressAt: new Date(now.getTime() - 60_000).toISOString() }));
+    const items: unknown[] = [];
+    const driver = { enqueueBulk: async (list: readonly unknown[]) => void items.push(...list) };
+    expect((await new Relay({ store, driver, now: () => now }).sweep()).runs).toBe(0);
+    expect((await new Relay({ store, driver, now: () => now, staleRunMs: 30_000 }).sweep()).runs).toBe(1);
+  });
+});
+
 describe('relay: sweeping pending work from SQLite', () => {
   it('enqueues pending inbox rows, due outbox rows and stale running runs, once across sweeps', async () => {
     const { store } = tempStore();
@@ -78,7 +130,8 @@ describe('relay: sweeping pending work from SQLite', () => {
     const logger = captureLogger();
     const relay = new Relay({ store, driver: d, logger, now: () => NOW });
     expect(await relay.sweep()).toEqual({ inbox: 3, outbox: 1, runs: 2, skipped: 0 });
-    expect(await relay.sweep()).toEqual({ inbox: 3, outbox: 1, runs: 2, skipped: 0 });
+    // The runs' page jobs are live now: the relay asks the queue and leaves them be.
+    expect(await relay.sweep()).toEqual({ inbox: 3, outbox: 1, runs: 0, skipped: 0 });
     expect(logger.lines.filter((l) => l.msg.includes('re-enqueued'))).toHaveLength(2);
 
     const stats = await d.stats();

@@ -105,4 +105,27 @@ describe('FLUSHALL with work pending', () => {
     expect(rows(store, "SELECT id FROM inbox WHERE status = 'failed'")).toEqual([]);
     expect(recoveredMs).toBeLessThan(30_000);
   });
+
+  it('a pull asked for through the API survives FLUSHALL before its first page: its run row came first, and the relay resumes it', async () => {
+    const store = world.hub.store();
+    await world.stopWorker();
+    const res = await world.api('POST', '/api/v1/systems/gusto/sync', { entity: 'candidate' });
+    expect(res.status).toBe(202);
+    const runId = String((res.body['data'] as { runId?: string } | undefined)?.runId);
+    // Durable before it was queued: the run row exists and waits at page 0.
+    expect((await store.repos.runs.get(runId))?.status).toBe('running');
+
+    const admin = new Redis(redis.url);
+    try {
+      expect(await admin.flushall()).toBe('OK');
+    } finally {
+      admin.disconnect();
+    }
+    const t0 = Date.now();
+    world.startWorker();
+    await waitUntil('the requested pull to finish', async () => (await store.repos.runs.get(runId))?.status === 'succeeded', 30_000, () => world.worker?.output() ?? '');
+    // Resumed within a relay sweep or two, not after the old fixed 20 minutes without progress.
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect((await store.repos.runs.get(runId))?.counts['pages']).toBeGreaterThan(0);
+  });
 });

@@ -51,6 +51,7 @@ describe('a Gusto edit, end to end on BullMQ', () => {
     expect(event).toBeDefined();
     const body = Buffer.from(JSON.stringify(event));
     const signature = signGusto(body, verificationToken);
+    const postedAt = Date.now();
     expect(await Promise.all([postWebhook(body, signature), postWebhook(body, signature)])).toEqual([200, 200]);
     const delivered = world.gusto.control.webhookDeliveries().filter((d) => d.eventUuid === event?.uuid && d.outcome === 'delivered');
     expect(delivered.map((d) => d.status).sort()).toEqual([200, 202]);
@@ -62,8 +63,10 @@ describe('a Gusto edit, end to end on BullMQ', () => {
     expect(inbox).toHaveLength(1);
     expect(await world.jobState('gusto', `inbox:${inbox[0]?.id}`)).toBe('completed');
 
-    // Bullhorn's value goes back to Gusto (the worker's relay, or this process's, queues the push).
+    // Bullhorn's value goes back to Gusto: the worker queues the push when the refusal commits
+    // (the relays' 5-second sweeps are only the safety net).
     await waitUntil('Gusto to have the first name back', () => world.gusto.control.getEmployee(employee.uuid)?.['first_name'] === employee.firstName, 30_000, () => world.worker?.output() ?? '');
+    process.stdout.write(`freshness: webhook received → refused → Gusto has the value back in ${Date.now() - postedAt} ms (relay sweeps every 5,000 ms)\n`);
     await world.settle();
 
     const ledger = rows<{ direction: string; action: string; outcome: string; reason: string | null; diff: string | null }>(

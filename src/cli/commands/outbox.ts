@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, printTable } from '../output.ts';
 import { parseLimit } from './parse.ts';
+import { outboxJobId } from '../../queue/ids.ts';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'processing', 'done', 'failed'];
 
@@ -60,7 +61,7 @@ export function registerOutbox(program: Command, ctx: CliContext): void {
       const wanted = new Set(targets);
       if (hub.queue().kind === 'bullmq') {
         for (const row of due.filter((r) => wanted.has(r.id))) {
-          await hub.queue().enqueue('sync.push', { system: row.system, outboxId: row.id }, { jobId: `outbox:${row.id}:${row.attempts}` });
+          await hub.queue().enqueue('sync.push', { system: row.system, outboxId: row.id }, { jobId: outboxJobId(row.id, row.attempts) });
         }
       }
       emit(opts, { replayed, asked: targets.length }, () =>

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { Hub } from '../../hub.ts';
-import { newId } from '../../lib/ids.ts';
 import { isReport, REPORT_COLUMNS, reportRow, type ReconcileReport } from '../../reconcile/index.ts';
 import type { RunRow } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
 import { emit, printTable } from '../output.ts';
 import { pullOrder } from './sync.ts';
 import { watchRuns } from './watch.ts';
+import { requestReconcile } from '../../../jobs/lib/request-run.ts';
 
 /** A nightly reconcile of a large ATS at its documented rate limit takes hours, not days. */
 const INLINE_TIMEOUT_MS = 12 * 3_600_000;
@@ -39,8 +39,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
       const runs: RunRow[] = [];
       for (const { system, entities } of plans) {
         const started = new Date().toISOString();
-        const [first, ...then] = entities as [string, ...string[]];
-        await hub.queue().enqueue('reconcile.run', { system, entity: first, then }, { jobId: `reconcile:${system}:cli:${newId()}` });
+        await requestReconcile(hub, system, { entity: opts.entity });
         if (!opts.wait && !inline) continue;
         // Inline: the whole chain runs in this process; wait for all of it, failed entities included.
         if (inline) await hub.queue().drain({ timeoutMs: INLINE_TIMEOUT_MS });

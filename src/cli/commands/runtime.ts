@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { installShutdown, Relay, Scheduler } from '../../queue/index.ts';
 import { serveHub } from '../../serve.ts';
 import { notificationRelayFromEnv } from '../../notify/index.ts';
+import { pushOnCommit } from '../../../jobs/lib/push-due.ts';
 import type { CliContext } from '../context.ts';
 
 /** Long-running processes: the API, queue workers and the scheduler. Each stops cleanly on SIGTERM. */
@@ -16,6 +17,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       const closeables: Array<{ name: string; close(): Promise<void> }> = [];
       // Without Redis the API process is also the worker; the relay keeps inbox and outbox moving.
       if (hub.queue().kind === 'inline') await hub.work();
+      pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
       const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });
@@ -40,6 +42,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
         return;
       }
       await hub.work();
+      pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
       const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../engine/index.ts';
 import type { Hub } from '../../hub.ts';
 import type { RunRow } from '../../store/index.ts';
-import { newId } from '../../lib/ids.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, printTable } from '../output.ts';
 import { watchRuns } from './watch.ts';
 import { enqueueDuePushes } from '../../../jobs/lib/push-due.ts';
+import { requestPull } from '../../../jobs/lib/request-run.ts';
 
 const COLUMNS = ['pulled', 'created', 'updated', 'linked', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'released', 'settled', 'unidentified'] as const;
 
@@ -26,8 +26,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
       const entities = pullOrder(hub, systemId, opts.entity);
       const started = new Date().toISOString();
       if (hub.config.queue.driver === 'inline') await hub.work();
-      const [first, ...then] = entities as [string, ...string[]];
-      await hub.queue().enqueue('sync.pull', { system: systemId, entity: first, full: opts.full ?? false, then }, { jobId: `pull:${systemId}:cli:${newId()}` });
+      await requestPull(hub, systemId, { entity: opts.entity, full: opts.full ?? false });
       if (!opts.wait && hub.config.queue.driver !== 'inline') {
         emit(opts, { enqueued: entities }, () => process.stdout.write(`enqueued a pull of ${entities.join(', ')} from ${systemId}\n`));
         return;

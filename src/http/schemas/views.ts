@@ -69,7 +69,7 @@ export const LedgerEntryView = z.strictObject({
   entity: EntityNameSchema,
   canonicalId: z.string().nullable(),
   externalId: z.string().nullable(),
-  action: z.enum(['create', 'update', 'link', 'delete', 'tombstone', 'restore', 'resolve', 'transition', 'push', 'replay']),
+  action: z.enum(['create', 'update', 'link', 'delete', 'tombstone', 'restore', 'resolve', 'transition', 'push', 'replay', 'comment']),
   outcome: z.enum(['applied', 'conflict', 'rejected', 'failed']),
   diff: z
     .array(z.strictObject({ field: z.string(), from: ScalarValue, to: ScalarValue, result: z.enum(['applied', 'superseded', 'rejected', 'conflict']) }))

@@ -7,3 +7,4 @@ export * from './access.ts';
 export * from './identity.ts';
 export * from './events.ts';
 export * from './notifications.ts';
+export * from './documents.ts';

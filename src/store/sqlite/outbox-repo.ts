@@ -59,7 +59,26 @@ export interface OutboxQuery {
  * (fields are unioned; a pending create stays a create); the push reads current values when it runs.
  */
 export class OutboxRepo {
+  /** Rows the current unit of work created or added to; the store hands them on at commit. */
+  private touched: string[] = [];
+
   constructor(private readonly s: Statements) {}
+
+  /** The rows touched since the last call (see `Store.onOutboxCommitted`), and forgets them. */
+  takeTouched(): string[] {
+    const ids = this.touched;
+    this.touched = [];
+    return ids;
+  }
+
+  /** Of these rows, the ones due for a push now (pending, not waiting out a backoff). */
+  async dueAmong(ids: readonly string[], now: string): Promise<OutboxRow[]> {
+    if (ids.length === 0) return [];
+    const rows = this.s
+      .get(`SELECT * FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`)
+      .all(JSON.stringify([...new Set(ids)]), now) as RawOutbox[];
+    return rows.map(toOutbox);
+  }
 
   /** Returns the ids of the pending rows that now carry these requests. */
   async enqueueMany(requests: readonly OutboxRequest[], now: string): Promise<string[]> {
@@ -86,6 +105,7 @@ export class OutboxRepo {
       ) as { id: string };
       ids.push(row.id);
     }
+    this.touched.push(...ids);
     return ids;
   }
 
