@@ -14,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),
   invoice: () => import('./scenarios/invoice.ts'),
+  notify: () => import('./scenarios/notify.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
   pgdriver: () => import('./scenarios/pgdriver.ts'),
   pull: () => import('./scenarios/pull.ts'),

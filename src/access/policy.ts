@@ -216,6 +216,16 @@ export const ACTIONS = {
   'comments.write': { contact: true, roles: ['ops_admin', 'coordinator', 'billing', 'recruiter'] },
   /** The contact's view may reach past a caller granted only some worksites: everywhere only. */
   'view_as.mint': { roles: ['ops_admin', 'coordinator'], everywhere: true },
+  /** The delivery record, subscriptions and templates: they cross clients. */
+  'notifications.read': { roles: ['ops_admin', 'coordinator', 'viewer'], everywhere: true },
+  /** Replays, webhook subscriptions, template edits. */
+  'notifications.operate': { roles: ['ops_admin'], everywhere: true },
+  /** Notification rules: ops for the defaults and any client; a client admin for its own client only (the route checks). */
+  'notifications.rules.read': { contact: true, roles: ['ops_admin', 'coordinator', 'viewer'] },
+  'notifications.rules': { contact: true, roles: ['ops_admin'] },
+  /** A contact's own preferences and deliveries (identity from the principal). */
+  'notifications.self.read': { contact: true },
+  'notifications.self': { contact: true },
 } as const satisfies Record<string, ActionRule>;
 
 interface ActionRule {
@@ -242,7 +252,10 @@ export const NOT_EVERYWHERE = 'this covers every client, and your access is limi
 export type Action = keyof typeof ACTIONS;
 
 /** Actions that change data: refused under a read-only (view-as) principal and a read-only key. */
-const READS: ReadonlySet<Action> = new Set(['public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'documents.read', 'comments.read', 'time.ops_read']);
+const READS: ReadonlySet<Action> = new Set([
+  'public', 'me.read', 'records.read', 'sync.read', 'audit.read', 'documents.read', 'comments.read', 'time.ops_read',
+  'notifications.read', 'notifications.rules.read', 'notifications.self.read',
+]);
 
 export function isWrite(action: Action): boolean {
   return !READS.has(action);

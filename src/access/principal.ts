@@ -17,7 +17,9 @@ export type Credential =
   | { readonly type: 'session'; readonly id: string }
   | { readonly type: 'view_as'; readonly id: string }
   | { readonly type: 'jwt'; readonly subject: string }
-  | { readonly type: 'admin_token' };
+  | { readonly type: 'admin_token' }
+  /** A contact acting through an e-mail approval link (id: the first characters of the link's hash). */
+  | { readonly type: 'approval_link'; readonly id: string };
 
 /** Narrowing an API key adds to its owner's powers (never widening them). */
 export interface KeyLimits {
@@ -81,5 +83,7 @@ export function credentialLabel(c: Credential): string {
       return 'jwt';
     case 'admin_token':
       return 'admin_token';
+    case 'approval_link':
+      return `approval_link:${c.id}`;
   }
 }

@@ -12,6 +12,7 @@ import { idempotencyRunner } from './idempotency.ts';
 import { registerAccess } from './routes/access.ts';
 import { registerMe } from './routes/me.ts';
 import { mountSignIn } from './sign-in.ts';
+import { mountApprovalLinks } from './approval-link.ts';
 import { createCounters, type HttpDeps, type ResolvedDeps } from './deps.ts';
 import type { AppEnv } from './env.ts';
 import { envelope, errorResponse } from './errors.ts';
@@ -31,6 +32,7 @@ import { registerRequisitions } from './routes/requisitions.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
 import { registerTimeEntries } from './routes/time-entries.ts';
+import { registerNotifications } from './routes/notifications.ts';
 import { registerDocuments } from './routes/documents.ts';
 import { registerComments } from './routes/comments.ts';
 import { documentServicesFor } from '../documents/runtime.ts';
@@ -142,7 +144,9 @@ export function createApp(input: HttpDeps): CrosswalkApp {
   registerMetrics(api, deps);
   registerMe(api, deps);
   registerAccess(api, deps);
+  registerNotifications(api, deps);
   mountSignIn(app, api, deps);
+  mountApprovalLinks(app, deps);
   registerOpenApi(api);
   deps.mount?.(app, api);
 

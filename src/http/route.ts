@@ -27,7 +27,7 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
  * validate the request and generate the OpenAPI document, so the two cannot drift apart.
  */
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType | undefined> {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'put';
   /** hono syntax: `/api/v1/conflicts/:id`. */
   readonly path: string;
   readonly operationId: string;

@@ -14,6 +14,7 @@ export * from './access-types.ts';
 export type { AuditQuery } from './sqlite/audit-repo.ts';
 export type { SqlScope } from './sqlite/canonical-repo.ts';
 export type { IdentityQuery } from './sqlite/identity-repo.ts';
+export * from './sqlite/notifications-repo.ts';
 export type { DocumentVersionRow } from './sqlite/documents-repo.ts';
 export type { CommentAction, CommentRevisionRow, CommentRow, CommentVisibility } from './sqlite/comments-repo.ts';
 export type { DraftLineRow, HubInvoiceRow, LineLink } from './sqlite/invoicing-repo.ts';

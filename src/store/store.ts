@@ -18,6 +18,7 @@ import { InboxWriter } from './sqlite/inbox-writer.ts';
 import { InvoicingRepo } from './sqlite/invoicing-repo.ts';
 import { LedgerRepo } from './sqlite/ledger-repo.ts';
 import { LinksRepo } from './sqlite/links-repo.ts';
+import { NotificationsRepo } from './sqlite/notifications-repo.ts';
 import { runMigrations } from './sqlite/migrate.ts';
 import { OutboxRepo } from './sqlite/outbox-repo.ts';
 import { ReconcileRepo } from './sqlite/reconcile-repo.ts';
@@ -53,6 +54,8 @@ export interface Repos {
   readonly identity: IdentityRepo;
   /** Portal events, appended with the change they report (model/events.ts). */
   readonly events: EventsRepo;
+  /** Notification rules, preferences, subscriptions, templates, approval links and deliveries. */
+  readonly notifications: NotificationsRepo;
   /** Document versions and spent single-use download links. */
   readonly documents: DocumentsRepo;
   /** Comments on records, with their revisions. */
@@ -113,6 +116,7 @@ export class Store {
       idempotency: new IdempotencyRepo(s),
       identity: new IdentityRepo(s),
       events: new EventsRepo(s),
+      notifications: new NotificationsRepo(s, keyring),
       documents: new DocumentsRepo(s),
       comments: new CommentsRepo(s),
       invoicing: new InvoicingRepo(s),

@@ -230,9 +230,9 @@ describe('OpenAPI document', () => {
   });
 
   it('covers every route registered through the API, and nothing else', () => {
-    // The sign-in pages (a link's confirmation form, its POST, logout) are HTML for a browser, served
+    // The sign-in and approval-link pages (a link's confirmation form, its POST, logout) are HTML for a browser, served
     // outside /api/v1 like the console and the webhooks: not API operations, so not in the document.
-    const browserPages = ['GET /auth/magic-link', 'POST /auth/magic-link', 'POST /auth/logout'];
+    const browserPages = ['GET /auth/magic-link', 'POST /auth/magic-link', 'POST /auth/logout', 'GET /approve/time-entry', 'POST /approve/time-entry'];
     const all = h.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/outside');
     expect(all.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(browserPages));
     const registered = all.filter((r) => !browserPages.includes(`${r.method} ${r.path}`));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { installShutdown, Relay, Scheduler } from '../../queue/index.ts';
 import { serveHub } from '../../serve.ts';
+import { notificationRelayFromEnv } from '../../notify/index.ts';
 import { pushOnCommit } from '../../../jobs/lib/push-due.ts';
 import type { CliContext } from '../context.ts';
 
@@ -19,6 +20,9 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
+      const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });
+      await notifications.start();
+      closeables.push({ name: 'notifications', close: () => notifications.stop() });
       const server = await serveHub(hub, { ...(opts.port !== undefined && { port: Number(opts.port) }), ...(opts.host !== undefined && { host: opts.host }) });
       hub.logger.info({ url: server.url }, 'crosswalk is serving');
       process.stderr.write(`crosswalk: serving ${server.url}  (API ${server.url}/api/v1, health ${server.url}/health)\n`);
@@ -41,8 +45,10 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
+      const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });
+      await notifications.start();
       hub.logger.info({ systems: hub.config.systems.map((s) => s.id) }, 'worker started');
-      installShutdown([{ name: 'relay', close: () => relay.stop() }, { name: 'hub', close: () => hub.close() }], hub.logger);
+      installShutdown([{ name: 'relay', close: () => relay.stop() }, { name: 'notifications', close: () => notifications.stop() }, { name: 'hub', close: () => hub.close() }], hub.logger);
       await new Promise<never>(() => undefined);
     });
 

@@ -15,6 +15,10 @@ export async function appendTimeEvent(
   e: { actor: string | null; recipients: readonly string[]; at: string; data?: Record<string, string | number | boolean | null> },
 ): Promise<void> {
   const f = entry.fields;
+  // Template facts: the assignment's title and the worksite's name read here, inside the unit of work.
+  const assignment = typeof f['assignmentId'] === 'string' ? await tx.canonical.get('assignment', f['assignmentId']) : null;
+  const worksite = route.worksiteId === null ? null : await tx.canonical.get('worksite', route.worksiteId);
+  const textOf = (v: unknown) => (typeof v === 'string' ? v : null);
   await tx.events.append({
     type, entity: 'time_entry', canonicalId: entry.id, clientId: route.clientId, worksiteId: route.worksiteId, actor: e.actor,
     recipients: [...new Set(e.recipients)],
@@ -22,6 +26,8 @@ export async function appendTimeEvent(
       workDate: typeof f['workDate'] === 'string' ? f['workDate'] : null,
       hours: Number(f['regularHours']) + Number(f['overtimeHours']) + Number(f['doubleTimeHours']),
       adjustsEntryId: typeof f['adjustsEntryId'] === 'string' ? f['adjustsEntryId'] : null,
+      assignmentTitle: textOf(assignment?.fields['title']),
+      worksiteName: textOf(worksite?.fields['name']),
       ...e.data,
     },
     at: e.at,

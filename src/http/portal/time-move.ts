@@ -1,7 +1,8 @@
 import { applyLocalChange } from '../../engine/index.ts';
 import { appendTimeEvent } from '../../engine/time/events.ts';
 import { routeOfEntry } from '../../engine/time/routing.ts';
-import { checkTimeEntryTransition, type PortalEventType, type TimeEntryStatus } from '../../model/index.ts';
+import { payrollHold } from '../../engine/time/cutoff.ts';
+import { checkTimeEntryTransition, DEFAULT_TIME_SETTINGS, type PortalEventType, type TimeEntryStatus } from '../../model/index.ts';
 import type { CanonicalRow, FieldMap, Repos } from '../../store/index.ts';
 import { loadAccess, rolesAt, scopeOf, visibleFields } from '../../access/policy.ts';
 import { actorOf, type Principal } from '../../access/principal.ts';
@@ -84,3 +85,15 @@ export async function moveTimeEntry(tx: Repos, deps: ResolvedDeps, id: string, m
   return { data: toVisibleRecord(after, visibleFields(access, 'time_entry')), outboxIds: [...result.outboxIds] };
 }
 
+/**
+ * The fields an approval sets, whoever approves (the API, bulk approval, an e-mail link): who and
+ * when, and the payroll hold when the approval comes after its pay period's cutoff (decision 0018).
+ */
+export function approvalFields(deps: Pick<ResolvedDeps, 'policy' | 'timeSettings'>, principal: Principal): (at: string, entry: CanonicalRow) => FieldMap {
+  const settings = deps.timeSettings ?? DEFAULT_TIME_SETTINGS;
+  return (at, entry) => ({
+    approvedById: principal.id,
+    approvedAt: at,
+    payrollHeldUntil: payrollHold(deps.policy, settings, { workDate: String(entry.fields['workDate']), isAdjustment: entry.fields['adjustsEntryId'] !== null }, at),
+  });
+}

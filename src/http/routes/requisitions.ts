@@ -74,6 +74,10 @@ export function registerRequisitions(api: RouteRegistrar, deps: ResolvedDeps): v
         );
         const row = await tx.canonical.get('requisition', result.canonicalId);
         if (!row) throw new Error(`requisition ${result.canonicalId} vanished inside its own unit of work`);
+        await tx.events.append({
+          type: 'requisition.created', entity: 'requisition', canonicalId: row.id, clientId, worksiteId: worksite.id, actor: actorOf(principal),
+          data: { title: body.title, openings: body.openings, startDate: body.startDate ?? null }, at: now(),
+        });
         return { data: toVisibleRecord(row, visibleFields(access, 'requisition')), outboxIds: [...result.outboxIds] };
       });
       c.header('Location', `/api/v1/records/requisition/${created.data.id}`);

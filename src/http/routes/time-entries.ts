@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { payrollHold } from '../../engine/time/cutoff.ts';
-import { DEFAULT_TIME_SETTINGS, DisputeReason } from '../../model/index.ts';
-import type { CanonicalRow, FieldMap, Repos } from '../../store/index.ts';
-import { moveTimeEntry, type Move } from '../portal/time-move.ts';
+import { DisputeReason } from '../../model/index.ts';
+import type { Repos } from '../../store/index.ts';
+import { approvalFields, moveTimeEntry, type Move } from '../portal/time-move.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import type { Principal } from '../../access/principal.ts';
 import { principalOf } from '../caller.ts';
@@ -36,16 +35,11 @@ export const ActionResult = z.strictObject({
  * rows and the portal event.
  */
 export function registerTimeEntries(api: RouteRegistrar, deps: ResolvedDeps): void {
-  const { store, policy, now } = deps;
-  const settings = deps.timeSettings ?? DEFAULT_TIME_SETTINGS;
+  const { store, now } = deps;
 
   const move = async (id: string, m: Move) => store.unitOfWork(async (tx: Repos) => moveTimeEntry(tx, deps, id, m, now()));
 
-  const approveExtra = (principal: Principal) => (at: string, entry: CanonicalRow): FieldMap => ({
-    approvedById: principal.id,
-    approvedAt: at,
-    payrollHeldUntil: payrollHold(policy, settings, { workDate: String(entry.fields['workDate']), isAdjustment: entry.fields['adjustsEntryId'] !== null }, at),
-  });
+  const approveExtra = (principal: Principal) => approvalFields(deps, principal);
 
   const common = {
     method: 'post',

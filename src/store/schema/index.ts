@@ -6,6 +6,7 @@ export * from './csv.ts';
 export * from './access.ts';
 export * from './identity.ts';
 export * from './events.ts';
+export * from './notifications.ts';
 export * from './documents.ts';
 export * from './invoicing.ts';
 export * from './requisitions.ts';
