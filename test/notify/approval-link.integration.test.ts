@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpMailer } from '../../src/access/mail/mailer.ts';
 import { applyLocalChange } from '../../src/engine/index.ts';
+import { appendTimeEvent } from '../../src/engine/time/events.ts';
+import { routeOfEntry } from '../../src/engine/time/routing.ts';
 import { NotificationRelay } from '../../src/notify/index.ts';
 import { startSmtp, type SmtpSink } from '../access/support.ts';
 import { seedWorld, startHarness, type Harness, type World } from '../http/support.ts';
@@ -21,6 +23,16 @@ beforeAll(async () => {
   smtp = await startSmtp();
   mailer = new SmtpMailer(smtp.url, 'Crosswalk <no-reply@crosswalk.test>');
   await h.store.unitOfWork((tx) => applyLocalChange(tx, h.policy, { entity: 'contact', canonicalId: w.approverId, changes: { email: 'mira@harbor.example.test' }, actor: 'seed' }, h.now()));
+  // The seeded entries were written as submitted; their submissions are announced the way the
+  // portal's submit route announces one (the time workflow appends the event, routed to approvers).
+  await h.store.unitOfWork(async (tx) => {
+    for (const id of w.submittedEntryIds) {
+      const entry = await tx.canonical.get('time_entry', id);
+      if (!entry) throw new Error(`seeded entry ${id} missing`);
+      const route = await routeOfEntry(tx, entry, h.now().slice(0, 10));
+      await appendTimeEvent(tx, 'time.submitted', entry, route, { actor: 'seed', recipients: route.approvers, at: h.now() });
+    }
+  });
   relay = new NotificationRelay({ store: h.store, mailer, publicUrl: h.url, backoffBaseMs: 50 });
 }, 60_000);
 

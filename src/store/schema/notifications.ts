@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
- * Notifications (decision 0013-notifications): who hears of which portal event, how, and every
+ * Notifications (decision 0021): who hears of which portal event, how, and every
  * delivery made. The event log (`portal_events`) is the input; a consumer reads it after its
  * cursor and writes one delivery row per (event, recipient) in the same unit of work that moves
  * the cursor, so a crash neither loses nor repeats a fan-out.
