@@ -28,6 +28,11 @@ export interface ConsoleDeps {
   readonly origins?: readonly string[];
   /** @defaultValue a pino logger named `console` */
   readonly log?: HttpLogger;
+  /**
+   * The hub's own API, called in-process for "view as contact" (the portal's view under a view-as
+   * token). `mountConsole` passes the app it mounts on; without it the view-as page says so.
+   */
+  readonly api?: (request: Request) => Response | Promise<Response>;
 }
 
 export interface ResolvedConsoleDeps extends ConsoleDeps {
