@@ -16,7 +16,7 @@ th{background:#eef1f4;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 pre{background:#fff;border:1px solid #d8dde3;padding:.6rem;overflow:auto;max-height:40rem}
-.null{color:#8a94a0;font-style:italic}
+.null{color:#5d6773;font-style:italic}
 .tag{display:inline-block;border-radius:3px;padding:0 .3rem;font-size:.8em;background:#e4e8ec;color:#3b4652}
 .tag.internal{background:#fde8c8;color:#7a4a00}
 .tag.failed,.tag.conflict,.tag.rejected,.tag.parked{background:#f9d6d5;color:#8d1c17}

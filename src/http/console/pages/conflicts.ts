@@ -124,7 +124,7 @@ ${canAct ? h`<p><a href="${hrefWith('/console/conflicts/bulk', { ...query, after
 <input name="value" placeholder="value (blank clears the field)" aria-label="value for the selected">
 <button name="choice" value="value">set value (selected)</button>
 </form>` : null}
-<div class="scroll"><table><caption class="sr">Open conflicts: base, current and incoming side by side</caption><thead><tr>${canAct ? h`<th scope="col">select</th>` : null}<th scope="col">record</th><th scope="col">field</th><th scope="col">from system</th><th scope="col">base</th><th scope="col">current</th><th scope="col">incoming</th><th scope="col">opened</th>${canAct ? h`<th scope="col">decide</th>` : null}</tr></thead>
+<div class="scroll" tabindex="0"><table><caption class="sr">Open conflicts: base, current and incoming side by side</caption><thead><tr>${canAct ? h`<th scope="col">select</th>` : null}<th scope="col">record</th><th scope="col">field</th><th scope="col">from system</th><th scope="col">base</th><th scope="col">current</th><th scope="col">incoming</th><th scope="col">opened</th>${canAct ? h`<th scope="col">decide</th>` : null}</tr></thead>
 <tbody>${shown.map((conflict) => row(conflict, records.get(conflict.canonicalId), query, canAct, showPay))}</tbody></table></div>`}
 ${nextLink(next)}`;
     return render(c, 'Open conflicts', 'conflicts', body, status);

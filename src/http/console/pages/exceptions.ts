@@ -56,7 +56,7 @@ export function registerExceptions(app: Hono<ConsoleEnv>, deps: ResolvedConsoleD
     const withActions = page.rows.some((r) => r.actions.some((a) => roleMay(role, a.action)));
     const next = page.next === null ? null : hrefWith('/console/exceptions', { kind: source.kind, system: f.system, after: page.next, limit: f.limit });
     return h`<section id="${source.kind}"><h2>${source.title} <span class="muted">(${total})</span></h2><p class="muted">${source.help}</p>
-${page.rows.length === 0 ? h`<p class="muted">None.</p>` : h`<div class="scroll"><table data-kind="${source.kind}"><caption class="sr">${source.title}</caption><thead><tr><th scope="col">system</th><th scope="col">record</th><th scope="col">why</th><th scope="col">since</th>${withActions ? h`<th scope="col">resolve</th>` : null}</tr></thead><tbody>${page.rows.map(
+${page.rows.length === 0 ? h`<p class="muted">None.</p>` : h`<div class="scroll" tabindex="0"><table data-kind="${source.kind}"><caption class="sr">${source.title}</caption><thead><tr><th scope="col">system</th><th scope="col">record</th><th scope="col">why</th><th scope="col">since</th>${withActions ? h`<th scope="col">resolve</th>` : null}</tr></thead><tbody>${page.rows.map(
   (r) => h`<tr data-exception="${r.key}"><td>${r.system}</td><td>${r.href === null ? r.what : h`<a href="${r.href}">${r.what}</a>`}</td><td>${r.reason}</td><td>${time(r.since)}</td>${
     withActions ? h`<td>${r.actions.filter((a) => roleMay(role, a.action)).map((a) => actionForm(a, r.what))}</td>` : null}</tr>`,
 )}</tbody></table></div>`}${nextLink(next)}</section>`;

@@ -46,7 +46,7 @@ export function ledgerRow(e: LedgerEntry, showPay: boolean): SafeHtml {
 
 export function ledgerTable(entries: readonly LedgerEntry[], showPay: boolean): SafeHtml {
   if (entries.length === 0) return h`<p class="muted">No ledger entries.</p>`;
-  return h`<div class="scroll"><table class="ledger"><caption class="sr">Ledger entries, newest first</caption><thead><tr><th scope="col">seq</th><th scope="col">at</th><th scope="col">dir</th><th scope="col">system</th><th scope="col">record</th><th scope="col">action</th><th scope="col">outcome</th><th scope="col">changes</th><th scope="col">reason</th><th scope="col">actor</th><th scope="col">run</th></tr></thead>
+  return h`<div class="scroll" tabindex="0"><table class="ledger"><caption class="sr">Ledger entries, newest first</caption><thead><tr><th scope="col">seq</th><th scope="col">at</th><th scope="col">dir</th><th scope="col">system</th><th scope="col">record</th><th scope="col">action</th><th scope="col">outcome</th><th scope="col">changes</th><th scope="col">reason</th><th scope="col">actor</th><th scope="col">run</th></tr></thead>
 <tbody>${entries.map((e) => ledgerRow(e, showPay))}</tbody></table></div>`;
 }
 

@@ -77,7 +77,7 @@ ${filterForm('/console/outbox', [
 ${shown.length === 0 ? h`<p class="muted">No ${f.status === 'failed' ? 'parked' : f.status} pushes.</p>` : h`
 ${replayable ? h`<form id="bulk" class="inline" method="post" action="${hrefWith('/console/outbox/replay', query)}">${NO_IMPLICIT_SUBMIT}<button type="submit">replay selected</button></form>
 <form class="inline" method="post" action="${hrefWith('/console/outbox/replay-matching', query)}"><input type="hidden" name="expected" value="${matching}"><button type="submit">replay all ${matching} parked matching this filter</button></form>` : null}
-<div class="scroll"><table><caption class="sr">Outbox rows</caption><thead><tr>${replayable ? h`<th scope="col">select</th>` : null}<th scope="col">record</th><th scope="col">system</th><th scope="col">op</th><th scope="col">fields</th><th scope="col">why</th><th scope="col">attempts</th><th scope="col">error</th><th scope="col">updated</th>${replayable ? h`<th scope="col">action</th>` : null}</tr></thead>
+<div class="scroll" tabindex="0"><table><caption class="sr">Outbox rows</caption><thead><tr>${replayable ? h`<th scope="col">select</th>` : null}<th scope="col">record</th><th scope="col">system</th><th scope="col">op</th><th scope="col">fields</th><th scope="col">why</th><th scope="col">attempts</th><th scope="col">error</th><th scope="col">updated</th>${replayable ? h`<th scope="col">action</th>` : null}</tr></thead>
 <tbody>${shown.map((r) => row(r, replayable, query))}</tbody></table></div>`}
 ${nextLink(next)}`;
     return render(c, f.status === 'failed' ? 'Parked pushes' : `Outbox: ${f.status}`, 'outbox', body, status);

@@ -23,7 +23,7 @@ export function registerSearch(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
       ? h`<p>Type a canonical id, any system's id (a Bullhorn placement, a Gusto employee), an inbox event id, a run id, an e-mail address or the start of a name. Press <kbd>/</kbd> on any page to jump to the box.</p>`
       : hits.length === 0
         ? h`<p role="status">Nothing matches <code>${q}</code>.</p>`
-        : h`<div class="scroll"><table><caption>${hits.length} matches for ${q}</caption><thead><tr><th scope="col">what</th><th scope="col">kind</th><th scope="col">matched on</th></tr></thead><tbody>${hits.map(
+        : h`<div class="scroll" tabindex="0"><table><caption>${hits.length} matches for ${q}</caption><thead><tr><th scope="col">what</th><th scope="col">kind</th><th scope="col">matched on</th></tr></thead><tbody>${hits.map(
           (hit) => h`<tr><td><a href="${hit.href}">${hit.label}</a></td><td>${hit.kind}</td><td>${hit.detail}</td></tr>`,
         )}</tbody></table></div>`;
     return render(c, 'Find', 'search', body, 200, q === undefined ? {} : { query: q });

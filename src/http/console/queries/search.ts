@@ -118,14 +118,14 @@ const names: SearchSource = {
     const like = `${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     const hits: SearchHit[] = [];
     const byName: ReadonlyArray<readonly [EntityName, string]> = [
-      ['client', "name LIKE ? ESCAPE '\\'"],
-      ['worksite', "name LIKE ? ESCAPE '\\'"],
-      ['contact', "(first_name || ' ' || last_name LIKE ?1 ESCAPE '\\' OR last_name LIKE ?1 ESCAPE '\\')"],
-      ['candidate', "(first_name || ' ' || last_name LIKE ?1 ESCAPE '\\' OR last_name LIKE ?1 ESCAPE '\\')"],
+      ['client', "name LIKE @like ESCAPE '\\'"],
+      ['worksite', "name LIKE @like ESCAPE '\\'"],
+      ['contact', "(first_name || ' ' || last_name LIKE @like ESCAPE '\\' OR last_name LIKE @like ESCAPE '\\')"],
+      ['candidate', "(first_name || ' ' || last_name LIKE @like ESCAPE '\\' OR last_name LIKE @like ESCAPE '\\')"],
     ];
     for (const [entity, where] of byName) {
       if (hits.length >= limit) break;
-      const ids = store.sql.get(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL LIMIT ?2`.replace('LIKE ? ', 'LIKE ?1 ')).pluck().all(like, limit) as string[];
+      const ids = store.sql.get(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL LIMIT @limit`).pluck().all({ like, limit }) as string[];
       for (const id of ids) hits.push({ kind: entity, label: labelFor(store, entity, id), href: recordHref(entity, id), detail: 'name' });
     }
     return hits;
