@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
@@ -65,7 +65,7 @@ describe('every console screen in a real browser, as an ops admin', () => {
     await page.goto(`${hub.url}/console`);
     await check('health');
     await page.keyboard.press('/');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('find');
+    expect(await page.locator('#find:focus').count()).toBe(1);
     await page.keyboard.type(PLACEMENT_ID);
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/console/records/assignment/${w.assignmentId}`);

@@ -62,7 +62,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src 'sha256-${STYLE_HASH}'`,
   `script-src 'sha256-${SCRIPT_HASH}'`,
-  "img-src 'self'",
+  "img-src 'self' data:",
   "connect-src 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
@@ -108,7 +108,7 @@ export function page(options: PageOptions): SafeHtml {
 <form role="search" method="get" action="/console/search"><label for="find" class="sr">Find anything (press /)</label><input id="find" name="q" type="search" value="${options.query ?? ''}" placeholder="find anything (press /)" maxlength="200" size="24"><button type="submit">Find</button></form>`;
   return h`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">${options.refreshSeconds === undefined ? null : h`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
+<meta name="referrer" content="same-origin"><link rel="icon" href="data:,">${options.refreshSeconds === undefined ? null : h`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
 <title>${options.title} · Crosswalk console</title><style>${trusted(CSS)}</style></head>
 <body><a class="skip" href="#main">Skip to content</a>${options.banner ?? null}<header><strong>Crosswalk console</strong>${nav}${signedIn ? h`<span class="who">signed in as ${options.user}</span>` : null}</header>
 <main id="main"><h1>${options.title}</h1>

@@ -6,3 +6,4 @@ export * from './csv.ts';
 export * from './access.ts';
 export * from './identity.ts';
 export * from './events.ts';
+export * from './console.ts';
