@@ -3,15 +3,20 @@ import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.ts';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
+import { loadMappings } from '../../src/mapping/index.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
-import { consoleApp, PASSWORD, seedConsoleWorld, USER, VIEWER, VIEWER_PASSWORD, type ConsoleWorld } from './support/console.ts';
+import { consoleApp, NOW, PASSWORD, seedConsoleWorld, USER, VIEWER, VIEWER_PASSWORD, type ConsoleWorld } from './support/console.ts';
 import { CONTACT_EMAIL, PLACEMENT_ID, seedScreens, type ScreensWorld } from './support/console-screens.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 /** Screenshots of each screen: a test artifact, git-ignored, never committed. */
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
+const MAPPINGS_DIR = join(process.cwd(), 'mappings');
+/** Two worksites of a client nobody knows: the dry run reports both rows as errors, by line. */
+const WORKSITES_CSV = 'Worksite ID,Client ID,Worksite,Status,Address,City,State,ZIP,Time Zone\r\nws-1,cl-unknown,North dock,active,1 Pier Rd,Dayton,OH,45402,America/New_York\r\nws-2,cl-unknown,South dock,active,2 Pier Rd,Dayton,OH,45402,America/New_York\r\n';
 
 let t: TempStore;
 let w: ConsoleWorld;
@@ -45,7 +50,10 @@ beforeAll(async () => {
   t = openTempStore();
   w = await seedConsoleWorld(t.store);
   s = await seedScreens(t.store, w);
-  hub = await startServer(consoleApp(t.store, w.policy), { host: '127.0.0.1', port: 0 });
+  const systems = [{ id: 'bullhorn', connector: 'bullhorn' }];
+  const { registry } = loadMappings(MAPPINGS_DIR, systems);
+  const imports = { engine: new Engine(t.store, { policy: registry, now: () => NOW }), mappings: registry, tempDir: t.dir };
+  hub = await startServer(consoleApp(t.store, w.policy, { imports, mappings: { dir: MAPPINGS_DIR, systems, registry } }), { host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(10_000);
@@ -161,6 +169,32 @@ describe('every console screen in a real browser, as an ops admin', () => {
     expect(minted[0]).toMatchObject({ actorId: w.opsUserId, targetId: s.contactId });
     const underToken = await t.store.repos.audit.list({ actorType: 'contact', actorId: s.contactId, limit: 20 });
     expect(underToken.some((e) => e.action.startsWith('view_as.') && e.onBehalfOf === w.opsUserId)).toBe(true);
+  });
+
+  it('uploads a CSV through the dry run, showing the rows with errors by line, then commits', async () => {
+    await page.goto(`${hub.url}/console/imports`);
+    await check('imports');
+    await page.getByLabel('kind').selectOption('worksites');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'worksites.csv', mimeType: 'text/csv', buffer: Buffer.from(WORKSITES_CSV) });
+    await page.getByRole('button', { name: /Upload and preview/ }).click();
+    await page.locator('table.import-report').waitFor();
+    expect(await page.locator('table.import-report').textContent()).toContain('2 with errors');
+    expect(await page.locator('table.import-errors tbody tr').first().locator('td').first().textContent()).toBe('2');
+    expect(await t.store.repos.canonical.count('worksite')).toBe(0);
+    await check('imports-preview');
+    await page.getByRole('button', { name: 'Commit the import' }).click();
+    await page.locator('table.import-report').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Import committed');
+  });
+
+  it('shows each mapping file\'s check result and previews a live record both ways', async () => {
+    await page.goto(`${hub.url}/console/mappings`);
+    expect(await page.locator('table.mapping-files tbody tr').count()).toBeGreaterThan(5);
+    await check('mappings');
+    await page.goto(`${hub.url}/console/mappings?system=bullhorn&entity=assignment`);
+    expect(await page.locator('main h3').allTextContents()).toEqual([expect.stringMatching(/^Out: canonical → bullhorn/), expect.stringMatching(/^Back in: bullhorn/)]);
+    expect(await page.locator('main pre').textContent()).toContain('Forklift operator');
+    await check('mappings-preview');
   });
 
   it('raised no serious or critical accessibility violation and no console error on any screen', () => {

@@ -17,6 +17,8 @@ import { registerSearch } from './pages/search.ts';
 import { registerInbox } from './pages/inbox.ts';
 import { registerExceptions } from './pages/exceptions.ts';
 import { registerAccess } from './pages/access.ts';
+import { registerImports } from './pages/imports.ts';
+import { registerMappings } from './pages/mappings.ts';
 
 export type { ConsoleDeps } from './deps.ts';
 export { OpsSignIn } from './auth.ts';
@@ -57,6 +59,8 @@ export function createConsole(input: ConsoleDeps): Hono<ConsoleEnv> {
   registerInbox(app, deps);
   registerExceptions(app, deps);
   registerAccess(app, deps);
+  registerImports(app, deps);
+  registerMappings(app, deps);
   app.all('*', (c) => {
     // `/console/` and friends: the same page without the slash. Every path here starts with
     // `/console`, so the target can never be another host.

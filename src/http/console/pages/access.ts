@@ -52,12 +52,16 @@ const VIEW_AS_READS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 function jsonTable(title: string, payload: unknown): SafeHtml {
-  const data = typeof payload === 'object' && payload !== null && 'data' in payload ? (payload as { data: unknown }).data : payload;
+  const data = typeof payload === 'object' && payload !== null && 'data' in payload ? (payload).data : payload;
   const rows = Array.isArray(data) ? data : [data];
   const objects = rows.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (objects.length === 0) return h`<section><h3>${title}</h3><p class="muted">Nothing.</p></section>`;
   const columns = [...new Set(objects.flatMap((o) => Object.keys(o)))].slice(0, 12);
-  const cell = (v: unknown) => (v === null || v === undefined ? h`<span class="null">—</span>` : typeof v === 'object' ? h`<code>${JSON.stringify(v).slice(0, 200)}</code>` : String(v));
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return h`<span class="null">—</span>`;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return h`<code>${JSON.stringify(v).slice(0, 200)}</code>`;
+  };
   return h`<section><h3>${title}</h3><div class="scroll" tabindex="0"><table class="view-as"><caption class="sr">${title} as the contact sees it</caption><thead><tr>${columns.map((k) => h`<th scope="col">${k}</th>`)}</tr></thead><tbody>${objects.map(
     (o) => h`<tr>${columns.map((k) => h`<td>${cell(o[k])}</td>`)}</tr>`,
   )}</tbody></table></div></section>`;

@@ -157,7 +157,7 @@ export function listIssues(store: Store, resolvedLimit: number): { open: OpsIssu
 
 function budgetOf(report: unknown): SystemHealth['budget'] {
   if (typeof report !== 'object' || report === null || !('requests' in report)) return null;
-  const r = (report as { requests: unknown }).requests;
+  const r = (report).requests;
   if (typeof r !== 'object' || r === null) return null;
   const { used, allowed } = r as { used?: unknown; allowed?: unknown };
   return typeof used === 'number' ? { used, allowed: typeof allowed === 'number' ? allowed : null } : null;
