@@ -10,6 +10,7 @@ export interface Scenario {
 
 const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
+  console: () => import('./scenarios/console.ts'),
   csv: () => import('./scenarios/csv.ts'),
   engine: () => import('./scenarios/engine.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
