@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { checkMappings } from '../../../mapping/check.ts';
+import { writePath } from '../../../mapping/paths.ts';
 import { previewMapping } from '../../../mapping/preview.ts';
 import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
 import { hrefWith, recordLink, tag, value } from '../format.ts';
@@ -26,13 +27,20 @@ export function registerMappings(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDep
     if (q.system !== undefined && q.entity !== undefined) {
       const mapping = config.registry.get(q.system, q.entity);
       // The newest linked record of this system and entity: one live example.
-      const canonicalId = mapping === undefined ? undefined
-        : deps.store.sql.get("SELECT canonical_id FROM links WHERE system = ? AND entity = ? AND state = 'linked' ORDER BY updated_at DESC LIMIT 1").pluck().get(q.system, mapping.entity) as string | undefined;
+      const row = mapping === undefined ? undefined
+        : deps.store.sql.get("SELECT canonical_id AS canonicalId, external_id AS externalId FROM links WHERE system = ? AND entity = ? AND state = 'linked' ORDER BY updated_at DESC LIMIT 1").get(q.system, mapping.entity) as { canonicalId: string; externalId: string } | undefined;
+      const canonicalId = row?.canonicalId;
+      const externalId = row?.externalId;
       const record = mapping === undefined || canonicalId === undefined ? null : await deps.store.repos.canonical.get(mapping.entity, canonicalId);
       if (mapping === undefined) preview = h`<p class="banner refused">No mapping for ${q.entity} in ${q.system}.</p>`;
       else if (record === null) preview = h`<p class="muted">No linked ${q.entity} of ${q.system} to preview yet.</p>`;
       else {
         const out = mapping.toVendorSymbolic(record.fields);
+        // The vendor's id is not a canonical field: the link's external id goes back at the key path.
+        if (out.ok && externalId !== undefined) {
+          const parts = externalId.split('|');
+          mapping.keyPaths().forEach((path, i) => writePath(out.body, path, parts[i] ?? externalId));
+        }
         const back = out.ok ? previewMapping(config.registry, q.system, q.entity, out.body) : null;
         preview = h`<section><h2>${q.system} ${q.entity}: ${recordLink(mapping.entity, record.id)}</h2>
 <div class="grid"><section><h3>Out: canonical → ${mapping.vendor} ${mapping.vendorEntity}</h3>${out.ok ? h`<pre>${JSON.stringify(out.body, null, 2)}</pre>` : h`<p class="banner refused">${out.error}</p>`}</section>
