@@ -193,7 +193,8 @@ describe('every console screen in a real browser, as an ops admin', () => {
     await check('mappings');
     await page.goto(`${hub.url}/console/mappings?system=bullhorn&entity=assignment`);
     expect(await page.locator('main h3').allTextContents()).toEqual([expect.stringMatching(/^Out: canonical → bullhorn/), expect.stringMatching(/^Back in: bullhorn/)]);
-    expect(await page.locator('main pre').textContent()).toContain('Forklift operator');
+    expect(await page.locator('main pre').textContent()).toContain(`"id": "${PLACEMENT_ID}"`);
+    expect(await page.locator('main table').last().locator('tbody tr').count()).toBeGreaterThan(0);
     await check('mappings-preview');
   });
 
