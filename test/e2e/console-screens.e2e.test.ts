@@ -129,6 +129,8 @@ describe('every console screen in a real browser, as an ops admin', () => {
     await page.locator(`tr[data-outbox="${w.parkedId}"]`).getByRole('button', { name: /replay/ }).click();
     await page.locator('.banner.ok').waitFor();
     expect(await t.store.repos.outbox.get(w.parkedId)).toMatchObject({ status: 'pending' });
+    const [replayed] = await t.store.repos.ledger.query({ actor: `user:${w.opsUserId}`, newestFirst: true, limit: 1 });
+    expect(replayed).toMatchObject({ action: 'replay', canonicalId: w.candidateId, system: 'payroll' });
     await page.goto(`${hub.url}/console/inbox`);
     await check('inbox');
     await page.locator(`tr[data-inbox="${s.failedInboxId}"]`).getByRole('button', { name: /replay/ }).click();
@@ -196,6 +198,16 @@ describe('every console screen in a real browser, as an ops admin', () => {
     expect(await page.locator('main pre').textContent()).toContain(`"id": "${PLACEMENT_ID}"`);
     expect(await page.locator('main table').last().locator('tbody tr').count()).toBeGreaterThan(0);
     await check('mappings-preview');
+  });
+
+  it('fits a narrow screen: no page scrolls sideways, wide tables scroll inside their box', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const path of ['/console', '/console/ledger', `/console/records/client/${w.clientId}`, '/console/access']) {
+      await page.goto(`${hub.url}${path}`);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(375);
+    }
+    await check('narrow-access');
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('raised no serious or critical accessibility violation and no console error on any screen', () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ENTITY_NAMES, Id } from '../../../model/index.ts';
 import type { OutboxRow, OutboxStatus } from '../../../store/index.ts';
 import { EntityNameSchema } from '../../schemas/common.ts';
-import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
+import { actorOf, type ConsoleEnv, type ResolvedConsoleDeps } from '../deps.ts';
 import { hrefWith, recordLink, time } from '../format.ts';
 import { h, type SafeHtml } from '../html.ts';
 import { parseForm, parsePath, parseQuery } from '../input.ts';
@@ -50,6 +50,12 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
         else {
           await tx.outbox.replay([id], at);
           writeAudit(tx, [consoleAudit(c, { action: 'outbox.replay', targetType: 'outbox', targetId: id }, at)]);
+          // The ledger names who sent a parked push back to the queue, beside the record's history.
+          await tx.ledger.appendMany([{
+            at, direction: 'out', system: row.system, entity: row.entity, canonicalId: row.canonicalId, externalId: row.externalId, action: 'replay', outcome: 'applied',
+            diff: null, reason: `parked push ${id} replayed (last error: ${(row.lastError ?? 'none').slice(0, 200)})`, sourceModifiedAt: null,
+            actor: actorOf(c.get('consoleSignedIn')), runId: null, jobId: null,
+          }]);
           out.push({ ok: true, message: `Replayed the push of ${row.entity} ${row.canonicalId} to ${row.system} (row ${id}): it is queued again.` });
         }
       }
