@@ -84,4 +84,14 @@ describe('durable ops issues', () => {
     const page = await (await app.request('/console', { headers: AUTH })).text();
     expect(page).toContain('data-issue="inbox_failed:ats"');
   });
+
+  it('opens a mapping issue while a mapping file fails its check, and resolves it once the file is fixed', async () => {
+    let errors = [{ file: 'bullhorn/placement.yaml', systems: ['bullhorn'], message: 'unknown canonical field payRate' }];
+    const context = { mappingErrors: () => errors };
+    await evaluateIssues(t.store, [], NOW, context);
+    expect(listIssues(t.store, 10).open.find((i) => i.check === 'mapping_invalid')).toMatchObject({ system: 'bullhorn', detail: 'bullhorn/placement.yaml: unknown canonical field payRate' });
+    errors = [];
+    await evaluateIssues(t.store, [], '2026-04-01T09:01:00.000Z', context);
+    expect(listIssues(t.store, 10).resolved.find((i) => i.check === 'mapping_invalid')).toMatchObject({ resolvedAt: '2026-04-01T09:01:00.000Z' });
+  });
 });

@@ -6,7 +6,8 @@ import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
 import { hrefWith, runHref, tag, time } from '../format.ts';
 import { h, type SafeHtml } from '../html.ts';
 import { parseQuery } from '../input.ts';
-import { evaluateIssues, listIssues, systemHealth, type OpsIssue, type SystemHealth } from '../queries/health.ts';
+import { checkMappings } from '../../../mapping/check.ts';
+import { evaluateIssues, listIssues, systemHealth, type IssueContext, type OpsIssue, type SystemHealth } from '../queries/health.ts';
 import { render } from '../respond.ts';
 
 /** How many recent runs name the systems when the deps do not list them. */
@@ -63,11 +64,25 @@ const RESOLVED_SHOWN = 10;
  */
 export function registerOverview(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): void {
   const { repos } = deps.store;
+  // The mapping files are read again at most once a minute (they change by deploy, not by request).
+  let mappingCheck: { at: number; errors: ReturnType<NonNullable<IssueContext['mappingErrors']>> } | null = null;
+  const context: IssueContext = deps.mappings === undefined ? {} : {
+    mappingErrors: () => {
+      const config = deps.mappings;
+      if (config === undefined) return [];
+      if (mappingCheck === null || Date.now() - mappingCheck.at > 60_000) {
+        const report = checkMappings(config.dir, config.systems);
+        const systemsOf = new Map(report.files.map((f) => [f.file, f.systems]));
+        mappingCheck = { at: Date.now(), errors: report.errors.map((e) => ({ file: e.file, systems: systemsOf.get(e.file) ?? [], message: e.message })) };
+      }
+      return mappingCheck.errors;
+    },
+  };
   app.get('/', async (c) => {
     parseQuery(c, z.strictObject({}));
     const now = deps.now();
     const ids = await systemIds(deps);
-    await evaluateIssues(deps.store, ids, now);
+    await evaluateIssues(deps.store, ids, now, context);
     const issues = listIssues(deps.store, RESOLVED_SHOWN);
     const health = await systemHealth(deps.store, ids, issues.open, now);
     const canonical: Record<string, number> = {};

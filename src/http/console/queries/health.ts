@@ -22,10 +22,15 @@ export interface IssueFinding {
   readonly detail: string;
 }
 
+/** What a check may look at besides the store: the mapping files' check result, when configured. */
+export interface IssueContext {
+  readonly mappingErrors?: () => ReadonlyArray<{ readonly file: string; readonly systems: readonly string[]; readonly message: string }>;
+}
+
 /** A condition that opens a durable issue while it holds and resolves it when it clears. */
 export interface IssueCheck {
   readonly check: string;
-  find(store: Store, systems: readonly string[], now: string): IssueFinding[];
+  find(store: Store, systems: readonly string[], now: string, context: IssueContext): IssueFinding[];
 }
 
 export interface OpsIssue {
@@ -112,20 +117,30 @@ const reconcileDrift: IssueCheck = {
   },
 };
 
+const mappingInvalid: IssueCheck = {
+  check: 'mapping_invalid',
+  find(_store, _systems, _now, context) {
+    const errors = context.mappingErrors?.() ?? [];
+    const bySystem = new Map<string, string[]>();
+    for (const e of errors) for (const system of e.systems.length > 0 ? e.systems : ['mappings']) bySystem.set(system, [...(bySystem.get(system) ?? []), `${e.file}: ${e.message}`]);
+    return [...bySystem].map(([system, lines]) => ({ system, title: 'Mapping invalid', detail: lines.join('; ').slice(0, 300) }));
+  },
+};
+
 /**
- * The conditions that open an ops issue. Extension point: a mapping check (a mapping file that no
- * longer validates) or a missing-approver backlog appends a check here.
+ * The conditions that open an ops issue. Extension point: a missing-approver backlog or a dispute
+ * queue appends a check here.
  */
-export const issueChecks: IssueCheck[] = [credentialsFailing, webhooksStopped, outboxParked, inboxFailed, reconcileDrift];
+export const issueChecks: IssueCheck[] = [credentialsFailing, webhooksStopped, mappingInvalid, outboxParked, inboxFailed, reconcileDrift];
 
 /**
  * Runs every check and brings `ops_issues` up to date in one unit of work: a finding with an open
  * row refreshes it (last seen, count + 1), a new one opens a row, an open row whose condition
  * cleared is resolved. Called on each load of the health home (and safe to call from the scheduler).
  */
-export async function evaluateIssues(store: Store, systems: readonly string[], now: string, checks: readonly IssueCheck[] = issueChecks): Promise<void> {
+export async function evaluateIssues(store: Store, systems: readonly string[], now: string, context: IssueContext = {}, checks: readonly IssueCheck[] = issueChecks): Promise<void> {
   const found = new Map<string, IssueFinding & { check: string }>();
-  for (const c of checks) for (const f of c.find(store, systems, now)) found.set(`${c.check}:${f.system}`, { ...f, check: c.check });
+  for (const c of checks) for (const f of c.find(store, systems, now, context)) found.set(`${c.check}:${f.system}`, { ...f, check: c.check });
   await store.unitOfWork(async () => {
     const open = new Map((store.sql.get('SELECT id, key FROM ops_issues WHERE resolved_at IS NULL').all() as Raw[]).map((r) => [str(r['key']), str(r['id'])]));
     for (const [key, f] of found) {
