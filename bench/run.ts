@@ -10,6 +10,7 @@ export interface Scenario {
 
 const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
+  console: () => import('./scenarios/console.ts'),
   csv: () => import('./scenarios/csv.ts'),
   documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),

@@ -87,6 +87,8 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
       mountConsole(app, {
         store: hub.store(), policy: hub.registry(), signIn, systems: config.systems,
         log: hub.logger.child({ component: 'console' }),
+        imports: { engine: hub.engine(), mappings: hub.registry() },
+        mappings: { dir: config.mappings, systems: config.systems.map((s) => ({ id: s.id, connector: s.connector })), registry: hub.registry() },
       });
     },
   });

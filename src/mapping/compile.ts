@@ -108,6 +108,11 @@ export class CompiledMapping {
     return this.outbound;
   }
 
+  /** The paths of the vendor's id (one, or the parts of a composite key joined by `|`). */
+  keyPaths(): readonly ParsedPath[] {
+    return this.checked.key;
+  }
+
   /** The vendor's id for a record, or null when the key path is absent or not an id. */
   keyOf(vendorRecord: unknown): string | null {
     const parts: string[] = [];

@@ -67,13 +67,14 @@ describe('console reads', () => {
     expect(await (await get('/console/conflicts?field=name')).text()).toContain('No open conflicts match the filter');
   });
 
-  it('pages the ledger by sequence number and filters it', async () => {
+  it('pages the ledger newest first by sequence number and filters it', async () => {
+    const total = await t.store.repos.ledger.count();
     const first = await (await get('/console/ledger?limit=2')).text();
     const seqs = [...first.matchAll(/data-seq="(\d+)"/g)].map((m) => Number(m[1]));
-    expect(seqs).toEqual([1, 2]);
-    expect(first).toContain('href="/console/ledger?after=2&amp;limit=2"');
-    const second = await (await get('/console/ledger?limit=2&after=2')).text();
-    expect([...second.matchAll(/data-seq="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 4]);
+    expect(seqs).toEqual([total, total - 1]);
+    expect(first).toContain(`href="/console/ledger?before=${total - 1}&amp;limit=2"`);
+    const second = await (await get(`/console/ledger?limit=2&before=${total - 1}`)).text();
+    expect([...second.matchAll(/data-seq="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([total - 2, total - 3]);
     const conflicts = await (await get('/console/ledger?outcome=conflict')).text();
     expect(conflicts).toMatch(/phone: <code>&quot;555-0200&quot;<\/code> → <code>&quot;555-0300&quot;<\/code> \(<span class="tag conflict">conflict<\/span>\)/);
     expect(conflicts).not.toContain('tag applied');
@@ -94,8 +95,8 @@ describe('console reads', () => {
     expect(r.status).toBe(200);
     const text = await r.text();
     expect(text).toContain('<h1>client: Harbor Freight Lines</h1>');
-    expect(text).toMatch(/<td>ats<\/td><td>c1<\/td>/);
-    expect(text).toMatch(/<td>payroll<\/td><td>p1<\/td>/);
+    expect(text).toMatch(/<td>ats<\/td><td><a href="\/console\/search\?q=c1">c1<\/a><\/td>/);
+    expect(text).toMatch(/<td>payroll<\/td><td><a href="\/console\/search\?q=p1">p1<\/a><\/td>/);
     expect(text).toContain(`/console/conflicts?entity=client&amp;canonicalId=${w.clientId}`);
     expect(text).toMatch(/data-seq="\d+"/);
     const assignment = await (await get(`/console/records/assignment/${w.assignmentId}`)).text();
@@ -121,7 +122,7 @@ describe('console reads', () => {
 describe('console input validation: a 4xx page with the reason, never a 500', () => {
   const cases: Array<[string, number, string]> = [
     ['/console/ledger?bogus=1', 400, 'query.bogus: not accepted here'],
-    ['/console/ledger?after=abc', 400, 'query.after: a ledger sequence number'],
+    ['/console/ledger?before=abc', 400, 'query.before: a ledger sequence number'],
     ['/console/ledger?outcome=maybe', 400, 'query.outcome'],
     ['/console/ledger?limit=0', 400, 'query.limit'],
     ['/console/ledger?system=a&system=b', 400, 'query.system: given more than once'],

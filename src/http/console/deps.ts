@@ -1,5 +1,7 @@
 import type { RequestIdVariables } from 'hono/request-id';
-import type { SyncPolicy } from '../../engine/index.ts';
+import type { Engine, SyncPolicy } from '../../engine/index.ts';
+import type { SystemRef } from '../../mapping/bind.ts';
+import type { MappingRegistry } from '../../mapping/registry.ts';
 import type { Store, UserRole } from '../../store/index.ts';
 import type { HttpLogger } from '../deps.ts';
 import type { OpsSignIn } from './auth.ts';
@@ -28,6 +30,17 @@ export interface ConsoleDeps {
   readonly origins?: readonly string[];
   /** @defaultValue a pino logger named `console` */
   readonly log?: HttpLogger;
+  /**
+   * The hub's own API, called in-process for "view as contact" (the portal's view under a view-as
+   * token). `mountConsole` passes the app it mounts on; without it the view-as page says so.
+   */
+  readonly api?: (request: Request) => Response | Promise<Response>;
+  /**
+   * CSV uploads through the console (the import code of src/csv with its dry run) and the mappings
+   * screen. Without them those pages say they are not configured here.
+   */
+  readonly imports?: { readonly engine: Engine; readonly mappings: MappingRegistry; readonly tempDir?: string };
+  readonly mappings?: { readonly dir: string; readonly systems: readonly SystemRef[]; readonly registry: MappingRegistry };
 }
 
 export interface ResolvedConsoleDeps extends ConsoleDeps {

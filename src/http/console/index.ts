@@ -14,6 +14,12 @@ import { registerOutbox } from './pages/outbox.ts';
 import { registerOverview } from './pages/overview.ts';
 import { registerRecord } from './pages/record.ts';
 import { registerRuns } from './pages/runs.ts';
+import { registerSearch } from './pages/search.ts';
+import { registerInbox } from './pages/inbox.ts';
+import { registerExceptions } from './pages/exceptions.ts';
+import { registerAccess } from './pages/access.ts';
+import { registerImports } from './pages/imports.ts';
+import { registerMappings } from './pages/mappings.ts';
 
 export type { ConsoleDeps } from './deps.ts';
 export { OpsSignIn } from './auth.ts';
@@ -50,6 +56,12 @@ export function createConsole(input: ConsoleDeps): Hono<ConsoleEnv> {
   registerOutbox(app, deps);
   registerRuns(app, deps);
   registerRecord(app, deps);
+  registerSearch(app, deps);
+  registerInbox(app, deps);
+  registerExceptions(app, deps);
+  registerAccess(app, deps);
+  registerImports(app, deps);
+  registerMappings(app, deps);
   app.all('*', (c) => {
     // `/console/` and friends: the same page without the slash. Every path here starts with
     // `/console`, so the target can never be another host.
@@ -63,5 +75,5 @@ export function createConsole(input: ConsoleDeps): Hono<ConsoleEnv> {
 
 /** Mounts the console on the hub's app. Call before the app's `notFound`, e.g. from `HttpDeps.mount`. */
 export function mountConsole(app: Hono<AppEnv>, deps: ConsoleDeps): void {
-  app.route(CONSOLE_BASE, createConsole(deps));
+  app.route(CONSOLE_BASE, createConsole({ ...deps, api: deps.api ?? ((request) => app.fetch(request)) }));
 }

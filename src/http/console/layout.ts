@@ -16,7 +16,7 @@ th{background:#eef1f4;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 pre{background:#fff;border:1px solid #d8dde3;padding:.6rem;overflow:auto;max-height:40rem}
-.null{color:#8a94a0;font-style:italic}
+.null{color:#5d6773;font-style:italic}
 .tag{display:inline-block;border-radius:3px;padding:0 .3rem;font-size:.8em;background:#e4e8ec;color:#3b4652}
 .tag.internal{background:#fde8c8;color:#7a4a00}
 .tag.failed,.tag.conflict,.tag.rejected,.tag.parked{background:#f9d6d5;color:#8d1c17}
@@ -30,33 +30,60 @@ form.filters label{display:flex;flex-direction:column;font-size:.85em;color:#4b5
 input,select,button{font:inherit;padding:.15rem .35rem}
 button{cursor:pointer}
 .diff{margin:0;padding-left:1rem}
-.muted{color:#6b7682}
+.muted{color:#56606b}
 .grid{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start}
+.scroll{overflow-x:auto;max-width:100%}
+caption{text-align:left;font-weight:600;padding:.2rem 0;caption-side:top}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#1f3346;padding:.3rem;z-index:2}
+header nav{display:flex;gap:.8rem;flex-wrap:wrap}
+header form{display:flex;gap:.3rem}
+:focus-visible{outline:3px solid #f0b429;outline-offset:1px}
+.viewas{background:#7a4a00;color:#fff;padding:.5rem 1rem;font-weight:600}
+.state-ok{color:#17602a}.state-bad{color:#8d1c17;font-weight:600}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0}
+@media (max-width:48rem){main{padding:.5rem}header{padding:.5rem}header .who{margin-left:0}table{font-size:.9em}form.filters{flex-direction:column;align-items:stretch}}
 `;
+
+/** The one script: `/` focuses the find box (unless typing in a field). Allowed by its hash only. */
+const SCRIPT = "document.addEventListener('keydown',function(e){var t=e.target&&e.target.tagName;if(e.key==='/'&&!e.ctrlKey&&!e.metaKey&&!e.altKey&&t!=='INPUT'&&t!=='TEXTAREA'&&t!=='SELECT'){var q=document.getElementById('find');if(q){e.preventDefault();q.focus();}}});";
+const SCRIPT_HASH = createHash('sha256').update(SCRIPT, 'utf8').digest('base64');
+/** The script tag every signed-in page carries; tests look for it to tell it from vendor markup. */
+export const SHORTCUT_SCRIPT = `<script>${SCRIPT}</script>`;
 
 const STYLE_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
 
 /**
- * No script may run on a console page, inline or not: even if a value escaped its escaping, the
- * browser would refuse it. Styles are allowed by hash only; forms post to this origin only.
+ * No script may run on a console page but the one constant keyboard shortcut, allowed by its hash:
+ * even if a value escaped its escaping, the browser would refuse it. Styles are allowed by hash
+ * only; forms post to this origin only.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src 'sha256-${STYLE_HASH}'`,
-  "img-src 'self'",
+  `script-src 'sha256-${SCRIPT_HASH}'`,
+  "img-src 'self' data:",
+  "connect-src 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
 
-export type Section = 'overview' | 'conflicts' | 'ledger' | 'outbox' | 'runs' | 'records' | 'none';
+export type Section =
+  | 'overview' | 'search' | 'conflicts' | 'ledger' | 'inbox' | 'outbox' | 'exceptions' | 'runs' | 'imports' | 'mappings' | 'access'
+  | 'records' | 'none';
 
-const NAV: ReadonlyArray<readonly [Exclude<Section, 'records' | 'none'>, string, string]> = [
-  ['overview', '/console', 'Overview'],
+const NAV: ReadonlyArray<readonly [Exclude<Section, 'records' | 'search' | 'none'>, string, string]> = [
+  ['overview', '/console', 'Health'],
   ['conflicts', '/console/conflicts', 'Conflicts'],
+  ['exceptions', '/console/exceptions', 'Exceptions'],
   ['ledger', '/console/ledger', 'Ledger'],
+  ['inbox', '/console/inbox', 'Inbox'],
   ['outbox', '/console/outbox', 'Outbox'],
   ['runs', '/console/runs', 'Runs'],
+  ['imports', '/console/imports', 'Imports'],
+  ['mappings', '/console/mappings', 'Mappings'],
+  ['access', '/console/access', 'Access'],
 ];
 
 export interface PageOptions {
@@ -65,20 +92,28 @@ export interface PageOptions {
   /** The signed-in user; absent on the sign-in refusal page. */
   readonly user?: string;
   readonly body: Part;
+  /** What the find box shows (the search page echoes the query). */
+  readonly query?: string;
+  /** A line above the header (view-as). */
+  readonly banner?: Part;
+  /** Seconds after which the page reloads itself (a running run's progress, without script). */
+  readonly refreshSeconds?: number;
 }
 
 export function page(options: PageOptions): SafeHtml {
-  const nav = options.user === undefined
+  const signedIn = options.user !== undefined;
+  const nav = !signedIn
     ? null
-    : NAV.map(([key, href, label]) => h`<a href="${href}"${key === options.section ? trusted(' aria-current="page"') : ''}>${label}</a>`);
+    : h`<nav aria-label="console sections">${NAV.map(([key, href, label]) => h`<a href="${href}"${key === options.section ? trusted(' aria-current="page"') : ''}>${label}</a>`)}</nav>
+<form role="search" method="get" action="/console/search"><label for="find" class="sr">Find anything (press /)</label><input id="find" name="q" type="search" value="${options.query ?? ''}" placeholder="find anything (press /)" maxlength="200" size="24"><button type="submit">Find</button></form>`;
   return h`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
+<meta name="referrer" content="same-origin"><link rel="icon" href="data:,">${options.refreshSeconds === undefined ? null : h`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
 <title>${options.title} · Crosswalk console</title><style>${trusted(CSS)}</style></head>
-<body><header><strong>Crosswalk console</strong>${nav}${options.user === undefined ? null : h`<span class="who">signed in as ${options.user}</span>`}</header>
-<main><h1>${options.title}</h1>
+<body><a class="skip" href="#main">Skip to content</a>${options.banner ?? null}<header><strong>Crosswalk console</strong>${nav}${signedIn ? h`<span class="who">signed in as ${options.user}</span>` : null}</header>
+<main id="main"><h1>${options.title}</h1>
 ${options.body}
-</main></body></html>`;
+</main>${signedIn ? trusted(SHORTCUT_SCRIPT) : null}</body></html>`;
 }
 
 export interface Outcome {

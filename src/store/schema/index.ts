@@ -11,3 +11,4 @@ export * from './documents.ts';
 export * from './invoicing.ts';
 export * from './requisitions.ts';
 export * from './time-workflows.ts';
+export * from './console.ts';

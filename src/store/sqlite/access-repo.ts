@@ -252,6 +252,20 @@ export class AccessRepo {
     this.s.get('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?').run(now, session.id, cutoff);
   }
 
+  /** Sessions newest first (the console's access page); `before` is the created_at|id of the last row seen. */
+  async listSessions(filter: { activeAt?: string; before?: string; limit: number }): Promise<SessionRow[]> {
+    const clauses: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.activeAt !== undefined) { clauses.push('revoked_at IS NULL AND expires_at > ?'); params.push(filter.activeAt); }
+    if (filter.before !== undefined) {
+      const [at, id] = filter.before.split('|');
+      clauses.push('(created_at, id) < (?, ?)');
+      params.push(at ?? '', id ?? '');
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (this.s.get(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params, filter.limit) as Raw[]).map(toSession);
+  }
+
   async revokeSession(id: string, now: string): Promise<boolean> {
     this.s.assertInTransaction('session');
     return this.s.get('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes > 0;

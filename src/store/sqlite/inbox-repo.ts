@@ -38,7 +38,13 @@ function toInbox(raw: RawInbox): InboxRow {
 export interface InboxQuery {
   status?: InboxStatus;
   system?: string;
+  /** The vendor's delivery or event id. */
+  eventId?: string;
   after?: string;
+  /** Keyset paging, newest first: rows with a smaller id (ids sort in arrival order). */
+  before?: string;
+  /** Newest first (the console) instead of oldest first. */
+  newestFirst?: boolean;
   limit: number;
 }
 
@@ -96,8 +102,21 @@ export class InboxRepo {
   }
 
   async list(q: InboxQuery): Promise<InboxRow[]> {
-    const where = whereOf([['status = ?', q.status], ['system = ?', q.system], ['id > ?', q.after]]);
-    return (this.s.get(`SELECT * FROM inbox ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, q.limit) as RawInbox[]).map(toInbox);
+    const where = whereOf([['status = ?', q.status], ['system = ?', q.system], ['event_id = ?', q.eventId], ['id > ?', q.after], ['id < ?', q.before]]);
+    return (this.s.get(`SELECT * FROM inbox ${where.sql} ORDER BY id${q.newestFirst === true ? ' DESC' : ''} LIMIT ?`).all(...where.params, q.limit) as RawInbox[]).map(toInbox);
+  }
+
+  /**
+   * Sends failed or ignored deliveries back to `pending` (attempts reset), for the relay to process
+   * again after a fix. A pending or done row is left alone. Returns how many changed.
+   */
+  async replay(ids: readonly string[]): Promise<number> {
+    this.s.assertInTransaction('inbox replay');
+    const stmt = this.s.get(`UPDATE inbox SET status = 'pending', attempts = 0, last_error = NULL, processed_at = NULL
+      WHERE id = ? AND status IN ('failed', 'ignored')`);
+    let changed = 0;
+    for (const id of ids) changed += stmt.run(id).changes;
+    return changed;
   }
 
   async countByStatus(): Promise<Record<string, number>> {

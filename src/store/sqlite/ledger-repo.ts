@@ -10,8 +10,16 @@ export interface LedgerQuery {
   runId?: string;
   /** ISO time: entries at or after it. */
   since?: string;
+  /** Who made the change (`user:<id>`, `contact:<id>`). */
+  actor?: string;
+  /** ISO time: entries before it. */
+  until?: string;
   /** Keyset paging on the sequence number. */
   afterSeq?: number;
+  /** Keyset paging, newest first: entries with a smaller sequence number. */
+  beforeSeq?: number;
+  /** Newest first (the console) instead of oldest first (the API's feed). */
+  newestFirst?: boolean;
   limit: number;
 }
 
@@ -76,8 +84,9 @@ export class LedgerRepo {
     const where = whereOf([
       ['system = ?', q.system], ['entity = ?', q.entity], ['canonical_id = ?', q.canonicalId], ['outcome = ?', q.outcome],
       ['run_id = ?', q.runId], ['at >= ?', q.since], ['seq > ?', q.afterSeq],
+      ['actor = ?', q.actor], ['at < ?', q.until], ['seq < ?', q.beforeSeq],
     ]);
-    const rows = this.s.get(`SELECT * FROM ledger ${where.sql} ORDER BY seq LIMIT ?`).all(...where.params, q.limit) as RawEntry[];
+    const rows = this.s.get(`SELECT * FROM ledger ${where.sql} ORDER BY seq${q.newestFirst === true ? ' DESC' : ''} LIMIT ?`).all(...where.params, q.limit) as RawEntry[];
     return rows.map(toEntry);
   }
 

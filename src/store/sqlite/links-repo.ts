@@ -1,6 +1,6 @@
 import type { EntityName } from '../../model/index.ts';
 import type { LinkRow } from '../types.ts';
-import { parseJson, toJson, type Statements } from './statements.ts';
+import { parseJson, toJson, whereOf, type Statements } from './statements.ts';
 
 interface RawLink {
   system: string;
@@ -139,12 +139,15 @@ export class LinksRepo {
     return rows.map(toLink);
   }
 
-  async listByState(state: LinkRow['state'], limit: number, system?: string): Promise<LinkRow[]> {
-    const rows = (
-      system === undefined
-        ? this.s.get('SELECT * FROM links WHERE state = ? ORDER BY updated_at LIMIT ?').all(state, limit)
-        : this.s.get('SELECT * FROM links WHERE state = ? AND system = ? ORDER BY updated_at LIMIT ?').all(state, system, limit)
-    ) as RawLink[];
+  /** Links in one state, oldest change first; `after` is the `updated_at|system|entity|externalId` of the last row seen (keyset paging). */
+  async listByState(state: LinkRow['state'], limit: number, system?: string, after?: string): Promise<LinkRow[]> {
+    const [at, sys, entity, ext] = after === undefined ? [] : after.split('|');
+    const where = whereOf([
+      ['state = ?', state], ['system = ?', system],
+      ['(updated_at, system, entity, external_id) > (?, ?, ?, ?)', at],
+    ]);
+    const params = at === undefined ? where.params : [...where.params, sys ?? '', entity ?? '', ext ?? ''];
+    const rows = this.s.get(`SELECT * FROM links ${where.sql} ORDER BY updated_at, system, entity, external_id LIMIT ?`).all(...params, limit) as RawLink[];
     return rows.map(toLink);
   }
 

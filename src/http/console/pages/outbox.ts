@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { ENTITY_NAMES, Id } from '../../../model/index.ts';
 import type { OutboxRow, OutboxStatus } from '../../../store/index.ts';
 import { EntityNameSchema } from '../../schemas/common.ts';
-import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
+import { actorOf, type ConsoleEnv, type ResolvedConsoleDeps } from '../deps.ts';
 import { hrefWith, recordLink, time } from '../format.ts';
 import { h, type SafeHtml } from '../html.ts';
 import { parseForm, parsePath, parseQuery } from '../input.ts';
 import { banner, type Outcome } from '../layout.ts';
+import { consoleAudit, writeAudit } from '../audit.ts';
+import { userMay } from '../roles.ts';
 import { render } from '../respond.ts';
 import { filterForm, NO_IMPLICIT_SUBMIT, nextLink, select, textInput } from '../widgets.ts';
 
@@ -37,7 +39,7 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
   const { store, now } = deps;
 
   /** Only failed (parked) rows are replayed, as the API does; the relay picks them up. */
-  async function replay(ids: readonly string[]): Promise<Outcome[]> {
+  async function replay(c: Context<ConsoleEnv>, ids: readonly string[]): Promise<Outcome[]> {
     return store.unitOfWork(async (tx) => {
       const at = now();
       const out: Outcome[] = [];
@@ -47,6 +49,13 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
         else if (row.status !== 'failed') out.push({ ok: false, message: `Outbox row ${id} is ${row.status}; only parked (failed) rows are replayed.` });
         else {
           await tx.outbox.replay([id], at);
+          writeAudit(tx, [consoleAudit(c, { action: 'outbox.replay', targetType: 'outbox', targetId: id }, at)]);
+          // The ledger names who sent a parked push back to the queue, beside the record's history.
+          await tx.ledger.appendMany([{
+            at, direction: 'out', system: row.system, entity: row.entity, canonicalId: row.canonicalId, externalId: row.externalId, action: 'replay', outcome: 'applied',
+            diff: null, reason: `parked push ${id} replayed (last error: ${(row.lastError ?? 'none').slice(0, 200)})`, sourceModifiedAt: null,
+            actor: actorOf(c.get('consoleSignedIn')), runId: null, jobId: null,
+          }]);
           out.push({ ok: true, message: `Replayed the push of ${row.entity} ${row.canonicalId} to ${row.system} (row ${id}): it is queued again.` });
         }
       }
@@ -64,26 +73,51 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
     const last = shown.at(-1);
     const next = rows.length > f.limit && last ? hrefWith('/console/outbox', filterQuery(f, last.id)) : null;
     const query = filterQuery(f, f.after);
-    const replayable = f.status === 'failed';
+    const replayable = f.status === 'failed' && userMay(c, 'conflicts.resolve');
+    const matching = f.status === 'failed' ? countParked(f) : 0;
     const body = h`${result}
 ${filterForm('/console/outbox', [
   h`<label>status<select name="status">${STATUSES.map((s) => h`<option value="${s}"${s === f.status ? h` selected` : null}>${s === 'failed' ? 'failed (parked)' : s}</option>`)}</select></label>`,
   textInput('system', 'system', f.system), select('entity', 'entity', ENTITY_NAMES, f.entity),
 ], '/console/outbox')}
 ${shown.length === 0 ? h`<p class="muted">No ${f.status === 'failed' ? 'parked' : f.status} pushes.</p>` : h`
-${replayable ? h`<form id="bulk" class="inline" method="post" action="${hrefWith('/console/outbox/replay', query)}">${NO_IMPLICIT_SUBMIT}<button type="submit">replay selected</button></form>` : null}
-<table><thead><tr>${replayable ? h`<th></th>` : null}<th>record</th><th>system</th><th>op</th><th>fields</th><th>why</th><th>attempts</th><th>error</th><th>updated</th>${replayable ? h`<th></th>` : null}</tr></thead>
-<tbody>${shown.map((r) => row(r, replayable, query))}</tbody></table>`}
+${replayable ? h`<form id="bulk" class="inline" method="post" action="${hrefWith('/console/outbox/replay', query)}">${NO_IMPLICIT_SUBMIT}<button type="submit">replay selected</button></form>
+<form class="inline" method="post" action="${hrefWith('/console/outbox/replay-matching', query)}"><input type="hidden" name="expected" value="${matching}"><button type="submit">replay all ${matching} parked matching this filter</button></form>` : null}
+<div class="scroll" tabindex="0"><table><caption class="sr">Outbox rows</caption><thead><tr>${replayable ? h`<th scope="col">select</th>` : null}<th scope="col">record</th><th scope="col">system</th><th scope="col">op</th><th scope="col">fields</th><th scope="col">why</th><th scope="col">attempts</th><th scope="col">error</th><th scope="col">updated</th>${replayable ? h`<th scope="col">action</th>` : null}</tr></thead>
+<tbody>${shown.map((r) => row(r, replayable, query))}</tbody></table></div>`}
 ${nextLink(next)}`;
     return render(c, f.status === 'failed' ? 'Parked pushes' : `Outbox: ${f.status}`, 'outbox', body, status);
   }
 
   app.get('/outbox', async (c) => listPage(c, parseQuery(c, Filters), null, 200));
 
+  /** Parked rows matching the filter (what "replay all" would touch), capped at MAX_REPLAY. */
+  function parkedIds(f: Filters): string[] {
+    const where = ["status = 'failed'"];
+    const params: string[] = [];
+    if (f.system !== undefined) { where.push('system = ?'); params.push(f.system); }
+    if (f.entity !== undefined) { where.push('entity = ?'); params.push(f.entity); }
+    return store.sql.get(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${MAX_REPLAY}`).pluck().all(...params) as string[];
+  }
+  function countParked(f: Filters): number {
+    return parkedIds(f).length;
+  }
+
+  app.post('/outbox/replay-matching', async (c) => {
+    const f = parseQuery(c, Filters);
+    const form = await parseForm(c, z.strictObject({ expected: z.coerce.number().int().min(0) }));
+    const ids = parkedIds({ ...f, status: 'failed' });
+    if (ids.length !== form.expected) {
+      return listPage(c, f, banner('Nothing replayed', [{ ok: false, message: `The filter now matches ${ids.length} parked rows, not the ${form.expected} shown; look again and confirm.` }]), 409);
+    }
+    const results = await replay(c, ids);
+    return listPage(c, f, banner(`${results.filter((r) => r.ok).length} of ${results.length} pushes replayed`, results), 200);
+  });
+
   app.post('/outbox/replay', async (c) => {
     const f = parseQuery(c, Filters);
     const form = await parseForm(c, ReplayManyForm, ['ids']);
-    const results = await replay(form.ids);
+    const results = await replay(c, form.ids);
     return listPage(c, f, banner(`${results.filter((r) => r.ok).length} of ${results.length} pushes replayed`, results), 200);
   });
 
@@ -91,7 +125,7 @@ ${nextLink(next)}`;
     const { id } = parsePath(c, IdPath);
     const f = parseQuery(c, Filters);
     await parseForm(c, ReplayOneForm);
-    const [result] = await replay([id]);
+    const [result] = await replay(c, [id]);
     const ok = result?.ok ?? false;
     return listPage(c, f, banner(ok ? 'Push replayed' : 'Push not replayed', result ? [result] : []), ok ? 200 : 409);
   });
@@ -103,6 +137,6 @@ ${replayable ? h`<td><input type="checkbox" name="ids" value="${r.id}" form="bul
 <td>${recordLink(r.entity, r.canonicalId, `${r.entity} ${r.canonicalId}`)}</td><td>${r.system}${r.externalId === null ? null : h`<div class="muted">${r.externalId}</div>`}</td>
 <td>${r.op}</td><td>${r.fields.join(', ')}</td><td>${r.reason}</td><td class="num">${r.attempts}</td>
 <td>${r.lastError === null ? h`<span class="null">—</span>` : h`<code>${r.lastError}</code>`}</td><td>${time(r.updatedAt)}</td>
-${replayable ? h`<td><form class="inline" method="post" action="${hrefWith(`/console/outbox/${encodeURIComponent(r.id)}/replay`, query)}"><button type="submit">replay</button></form></td>` : null}
+${replayable ? h`<td><form class="inline" method="post" action="${hrefWith(`/console/outbox/${encodeURIComponent(r.id)}/replay`, query)}"><button type="submit" aria-label="replay push ${r.id}">replay</button></form></td>` : null}
 </tr>`;
 }

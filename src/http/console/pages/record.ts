@@ -1,23 +1,61 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { ENTITIES, entityFields, Id, isEntityName } from '../../../model/index.ts';
+import { ENTITIES, entityFields, Id, isEntityName, type EntityName } from '../../../model/index.ts';
+import type { CanonicalRow, Store } from '../../../store/index.ts';
 import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
 import { ConsoleError } from '../errors.ts';
-import { hrefWith, isInternal, recordLabel, recordLink, tag, time, value } from '../format.ts';
-import { h } from '../html.ts';
+import { hrefWith, isInternal, isPayData, recordHref, recordLabel, recordLink, tag, time, value } from '../format.ts';
+import { h, type Part, type SafeHtml } from '../html.ts';
 import { parsePath, parseQuery } from '../input.ts';
+import { contactView, provenance, timeHistory } from '../queries/record.ts';
+import { maySeePay } from '../roles.ts';
 import { render } from '../respond.ts';
 import { ledgerTable } from './ledger.ts';
 
 /** How many of the record's ledger entries the page shows, newest first. */
 const LEDGER_ENTRIES = 50;
 const OUTBOX_ROWS = 20;
+const TIME_ROWS = 30;
 
 const RecordPath = z.strictObject({ entity: z.string().max(64), id: Id });
 
-/** `/console/records/:entity/:id`: one canonical record with its links, open conflicts, pushes and ledger. */
+/** What a record section gets: the record, the store, and whether the viewer may see pay data. */
+export interface RecordSectionInput {
+  readonly store: Store;
+  readonly entity: EntityName;
+  readonly record: CanonicalRow;
+  readonly showPay: boolean;
+}
+
+/** An extra section of the record page: null when it has nothing to say for this record. */
+export interface RecordSection {
+  readonly name: string;
+  render(input: RecordSectionInput): Promise<SafeHtml | null>;
+}
+
+const timeEntries: RecordSection = {
+  name: 'time entries',
+  async render({ store, entity, record }) {
+    if (entity !== 'assignment' && entity !== 'time_entry') return null;
+    const rows = timeHistory(store, entity, record.id, TIME_ROWS);
+    const title = entity === 'assignment' ? 'Time entries' : 'Time entry history';
+    if (rows.length === 0) return h`<section><h2>${title}</h2><p class="muted">None.</p></section>`;
+    return h`<section><h2>${title}</h2><div class="scroll" tabindex="0"><table><caption class="sr">${title}</caption><thead><tr><th scope="col">${entity === 'assignment' ? 'work date' : 'at'}</th><th scope="col">status</th>${entity === 'assignment' ? h`<th scope="col">hours (reg / OT / DT)</th><th scope="col">approved by</th>` : h`<th scope="col">by</th><th scope="col">comment</th>`}</tr></thead><tbody>${rows.map(
+      (r) => h`<tr><td>${r.entity === 'time_entry' ? h`<a href="${recordHref('time_entry', r.id)}">${r.date}</a>` : time(r.date)}</td><td>${r.status}</td>${r.entity === 'time_entry' ? h`<td>${r.hours}</td><td>${r.by}</td>` : h`<td>${r.by}</td><td>${r.note}</td>`}</tr>`,
+    )}</tbody></table></div></section>`;
+  },
+};
+
+/**
+ * Sections below the core of the record page (fields, links, conflicts, pushes, ledger). Extension
+ * point: comments and documents append a section here.
+ */
+export const recordSections: RecordSection[] = [timeEntries];
+
+/** `/console/records/:entity/:id`: one canonical record with provenance, links, conflicts, pushes, time, ledger and the contact's view. */
 export function registerRecord(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): void {
-  const { repos } = deps.store;
+  const { store } = deps;
+  const { repos } = store;
 
   app.get('/records/:entity/:id', async (c) => {
     const { entity, id } = parsePath(c, RecordPath);
@@ -25,37 +63,56 @@ export function registerRecord(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
     if (!isEntityName(entity)) throw new ConsoleError(404, 'Not found', `There is no entity called ${entity}.`);
     const record = await repos.canonical.get(entity, id);
     if (!record) throw new ConsoleError(404, 'Not found', `${entity} ${id} was not found.`);
-    const [links, conflicts, pushes, ledger] = await Promise.all([
+    const showPay = maySeePay(c.get('consoleSignedIn').role);
+    const [links, conflicts, pushes, ledger, origin] = await Promise.all([
       repos.links.byCanonical(entity, [id]),
       repos.conflicts.openFor(entity, id),
       repos.outbox.list({ entity, canonicalId: id, limit: OUTBOX_ROWS }),
       repos.ledger.latestFor(entity, id, LEDGER_ENTRIES),
+      provenance(store, entity, id),
     ]);
+    const contact = contactView(entity);
     const refs = ENTITIES[entity].refs;
-    const fields = entityFields(entity).map((field) => {
-      const v = record.fields[field] ?? null;
+    const shown = (field: string, v: CanonicalRow['fields'][string] | undefined): Part => {
+      if (!showPay && isPayData(entity, field)) return h`<span class="tag internal">pay data hidden for your role</span>`;
       const target = refs[field];
-      return h`<tr><th>${field}${isInternal(entity, field) ? h` <span class="tag internal">internal</span>` : null}</th><td>${
-        target !== undefined && typeof v === 'string' ? h`${recordLink(target, v, `${target} ${v}`)}` : value(v, field)
-      }</td></tr>`;
+      return target !== undefined && typeof v === 'string' ? recordLink(target, v, `${target} ${v}`) : value(v ?? null, field);
+    };
+    const fields = entityFields(entity).map((field) => {
+      const p = origin.get(field);
+      const sees = contact.plain.has(field) ? 'yes' : contact.billing.has(field) ? 'billing role only' : 'never';
+      return h`<tr><th scope="row">${field}${isInternal(entity, field) ? h` <span class="tag internal">internal</span>` : null}</th><td>${shown(field, record.fields[field])}</td>
+<td>${p === undefined ? h`<span class="muted">not in the recent ledger</span>` : h`${p.by} <span class="muted">at</span> ${time(p.at)} <a href="${hrefWith('/console/ledger', { entity, canonicalId: id, before: p.seq + 1 })}" aria-label="ledger row ${p.seq} for ${field}">#${p.seq}</a>`}</td>
+<td>${sees}</td></tr>`;
     });
+    const contactFields = entityFields(entity).filter((f) => contact.plain.has(f));
+    const extra: SafeHtml[] = [];
+    for (const section of recordSections) {
+      const part = await section.render({ store, entity, record, showPay });
+      if (part !== null) extra.push(part);
+    }
     const label = recordLabel(entity, record.fields);
     const body = h`<p class="muted">${entity} <code>${record.id}</code> · revision ${record.revision} · created ${time(record.createdAt)} · updated ${time(record.updatedAt)}${
       record.deletedAt === null ? null : h` · <span class="tag failed">deleted ${record.deletedAt}</span>`
     }</p>
-<div class="grid"><section><h2>Fields</h2><p class="muted">Fields marked internal never reach a client.</p><table class="fields"><tbody>${fields}</tbody></table></section>
-<section><h2>Links</h2>${links.length === 0 ? h`<p class="muted">Not linked to any system.</p>` : h`<table><thead><tr><th>system</th><th>external id</th><th>state</th><th>source modified</th><th>tombstoned</th><th>last agreed values</th></tr></thead><tbody>${links.map(
-  (l) => h`<tr><td>${l.system}</td><td>${l.externalId}</td><td>${tag(l.state)}${l.reason === null ? null : h`<div class="muted">${l.reason}</div>`}</td><td>${time(l.sourceModifiedAt)}</td><td>${time(l.tombstonedAt)}</td><td>${
-    l.base === null ? h`<span class="null">none</span>` : h`<details><summary>${Object.keys(l.base).length} fields</summary><table><tbody>${Object.entries(l.base).map(([f, v]) => h`<tr><th>${f}</th><td>${value(v, f)}</td></tr>`)}</tbody></table></details>`
+<section><h2>Fields and where they came from</h2><p class="muted">Fields marked internal never reach a client. "Set by" is the newest applied change in the ledger: a system, or the person who decided.</p>
+<div class="scroll" tabindex="0"><table class="fields"><caption class="sr">Fields of ${entity} ${id}</caption><thead><tr><th scope="col">field</th><th scope="col">value</th><th scope="col">set by</th><th scope="col">a contact sees it</th></tr></thead><tbody>${fields}</tbody></table></div></section>
+<section><h2>Links</h2>${links.length === 0 ? h`<p class="muted">Not linked to any system.</p>` : h`<div class="scroll" tabindex="0"><table><caption class="sr">Links of this record</caption><thead><tr><th scope="col">system</th><th scope="col">external id</th><th scope="col">state</th><th scope="col">source modified</th><th scope="col">tombstoned</th><th scope="col">last agreed values</th></tr></thead><tbody>${links.map(
+  (l) => h`<tr><td>${l.system}</td><td><a href="${hrefWith('/console/search', { q: l.externalId })}">${l.externalId}</a></td><td>${tag(l.state)}${l.reason === null ? null : h`<div class="muted">${l.reason}</div>`}</td><td>${time(l.sourceModifiedAt)}</td><td>${time(l.tombstonedAt)}</td><td>${
+    l.base === null ? h`<span class="null">none</span>` : h`<details><summary>${Object.keys(l.base).length} fields</summary><table><tbody>${Object.entries(l.base).map(([f, v]) => h`<tr><th scope="row">${f}</th><td>${shown(f, v)}</td></tr>`)}</tbody></table></details>`
   }</td></tr>`,
-)}</tbody></table>`}</section></div>
-<section><h2>Open conflicts</h2>${conflicts.length === 0 ? h`<p class="muted">None.</p>` : h`<table><thead><tr><th>field</th><th>system</th><th>base</th><th>current</th><th>incoming</th><th>opened</th></tr></thead><tbody>${conflicts.map(
-  (k) => h`<tr><td>${k.field}</td><td>${k.system}</td><td>${value(k.base, k.field)}</td><td>${value(record.fields[k.field] ?? null, k.field)}</td><td>${value(k.incoming, k.field)}</td><td>${time(k.openedAt)}</td></tr>`,
-)}</tbody></table><p><a href="${hrefWith('/console/conflicts', { entity, canonicalId: id })}">Resolve these on the conflicts page</a></p>`}</section>
-<section><h2>Pushes</h2>${pushes.length === 0 ? h`<p class="muted">None.</p>` : h`<table><thead><tr><th>system</th><th>status</th><th>fields</th><th>attempts</th><th>error</th><th>updated</th></tr></thead><tbody>${pushes.map(
+)}</tbody></table></div>`}</section>
+<section><h2>Open conflicts</h2>${conflicts.length === 0 ? h`<p class="muted">None.</p>` : h`<div class="scroll" tabindex="0"><table><caption class="sr">Open conflicts</caption><thead><tr><th scope="col">field</th><th scope="col">system</th><th scope="col">base</th><th scope="col">current</th><th scope="col">incoming</th><th scope="col">opened</th></tr></thead><tbody>${conflicts.map(
+  (k) => h`<tr><td>${k.field}</td><td>${k.system}</td><td>${shown(k.field, k.base)}</td><td>${shown(k.field, record.fields[k.field])}</td><td>${shown(k.field, k.incoming)}</td><td>${time(k.openedAt)}</td></tr>`,
+)}</tbody></table></div><p><a href="${hrefWith('/console/conflicts', { entity, canonicalId: id })}">Resolve these on the conflicts page</a></p>`}</section>
+<section><h2>Outbox</h2>${pushes.length === 0 ? h`<p class="muted">None.</p>` : h`<div class="scroll" tabindex="0"><table><caption class="sr">Pushes of this record</caption><thead><tr><th scope="col">system</th><th scope="col">status</th><th scope="col">fields</th><th scope="col">attempts</th><th scope="col">error</th><th scope="col">updated</th></tr></thead><tbody>${pushes.map(
   (p) => h`<tr><td>${p.system}</td><td>${tag(p.status)}</td><td>${p.fields.join(', ')}</td><td class="num">${p.attempts}</td><td>${p.lastError ?? ''}</td><td>${time(p.updatedAt)}</td></tr>`,
-)}</tbody></table>`}</section>
-<section><h2>Ledger (latest ${LEDGER_ENTRIES}, newest first)</h2>${ledgerTable(ledger, true)}
+)}</tbody></table></div>`}</section>
+${extra}
+<section><h2>As a contact would see it</h2><p class="muted">The fields the portal API returns to a client contact (the access policy's visible fields; bill rates only with a billing role).</p>
+${contactFields.length === 0 ? h`<p class="muted">A contact sees nothing of this record.</p>` : h`<dl class="kv contact-view">${contactFields.map((f) => h`<dt>${f}</dt><dd>${value(record.fields[f] ?? null, f)}</dd>`)}</dl>`}
+${entity === 'contact' ? h`<p><a href="${hrefWith('/console/access', { viewAs: id })}">View the portal as this contact</a></p>` : null}</section>
+<section><h2>Ledger (latest ${LEDGER_ENTRIES}, newest first)</h2>${ledgerTable(ledger, showPay)}
 <p><a href="${hrefWith('/console/ledger', { entity, canonicalId: id })}">All ledger entries of this record</a></p></section>`;
     return render(c, label === null ? `${entity} ${id}` : `${entity}: ${label}`, 'records', body);
   });

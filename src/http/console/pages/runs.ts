@@ -24,6 +24,9 @@ const Filters = z.strictObject({
 
 const IdPath = z.strictObject({ id: Id });
 
+/** A page showing a running run reloads itself this often (a meta refresh: no script). */
+const REFRESH_SECONDS = 3;
+
 /** `/console/runs` and `/console/runs/:id`: pulls, reconciliations, imports and exports with their reports. */
 export function registerRuns(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): void {
   const { runs } = deps.store.repos;
@@ -43,11 +46,12 @@ export function registerRuns(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): 
     const body = h`${filterForm('/console/runs', [
       select('kind', 'kind', KINDS, f.kind), textInput('system', 'system', f.system), select('status', 'status', STATUSES, f.status),
     ], '/console/runs')}
-${shown.length === 0 ? h`<p class="muted">No runs.</p>` : h`<table><thead><tr><th>started</th><th>kind</th><th>system</th><th>entity</th><th>status</th><th>counts</th><th>finished</th></tr></thead><tbody>${shown.map(
+${shown.length === 0 ? h`<p class="muted">No runs.</p>` : h`<div class="scroll" tabindex="0"><table><caption class="sr">Runs, newest first</caption><thead><tr><th scope="col">started</th><th>kind</th><th>system</th><th>entity</th><th>status</th><th>counts</th><th>finished</th></tr></thead><tbody>${shown.map(
   (r) => h`<tr data-run="${r.id}"><td><a href="${runHref(r.id)}">${time(r.startedAt)}</a></td><td>${r.kind}</td><td>${r.system}</td><td>${r.entity ?? ''}</td><td>${tag(r.status)}</td><td>${counts(r.counts)}</td><td>${time(r.finishedAt)}</td></tr>`,
-)}</tbody></table>`}
+)}</tbody></table></div>`}
 ${nextLink(next)}`;
-    return render(c, 'Runs', 'runs', body);
+    const running = shown.some((r) => r.status === 'running');
+    return render(c, 'Runs', 'runs', h`${running ? h`<p class="muted" role="status">A run is in progress: this page refreshes every ${REFRESH_SECONDS} seconds.</p>` : null}${body}`, 200, running ? { refreshSeconds: REFRESH_SECONDS } : {});
   });
 
   app.get('/runs/:id', async (c) => {
@@ -66,6 +70,8 @@ ${run.error === null ? null : h`<tr><th>error</th><td><code>${run.error}</code><
 ${reportSection(run.report)}
 ${run.cursor === null ? null : h`<details><summary>Cursor</summary><pre>${JSON.stringify(run.cursor, null, 2)}</pre></details>`}
 <p><a href="${hrefWith('/console/ledger', { runId: run.id })}">this run's ledger entries</a> · <a href="${hrefWith('/console/runs', { system: run.system })}">other runs of ${run.system}</a></p>`;
-    return render(c, `Run: ${run.kind} ${run.system}${run.entity ? ` ${run.entity}` : ''}`, 'runs', body);
+    const running = run.status === 'running';
+    const progress = running ? h`<p role="status"><strong>Running</strong> since ${time(run.startedAt)}: ${counts(run.counts)} so far. This page refreshes every ${REFRESH_SECONDS} seconds.</p>` : null;
+    return render(c, `Run: ${run.kind} ${run.system}${run.entity ? ` ${run.entity}` : ''}`, 'runs', h`${progress}${body}`, 200, running ? { refreshSeconds: REFRESH_SECONDS } : {});
   });
 }
