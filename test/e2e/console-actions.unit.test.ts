@@ -95,3 +95,38 @@ describe('durable ops issues', () => {
     expect(listIssues(t.store, 10).resolved.find((i) => i.check === 'mapping_invalid')).toMatchObject({ resolvedAt: '2026-04-01T09:01:00.000Z' });
   });
 });
+
+describe('console exceptions: time held after the cutoff', () => {
+  it('lists a held approval with its release action; ops release it once (a second is 409), a viewer may not', async () => {
+    const { applyLocalChange } = await import('../../src/engine/index.ts');
+    const entryId = await t.store.unitOfWork(async (tx) =>
+      (await applyLocalChange(tx, w.policy, {
+        entity: 'time_entry', actor: 'seed', overrideOwnership: true,
+        changes: {
+          assignmentId: w.assignmentId, workDate: '2026-02-23', regularHours: 8, overtimeHours: 0, doubleTimeHours: 0, status: 'approved',
+          approvedById: null, approvedAt: NOW, note: null, adjustsEntryId: null, disputeReason: null, payrollHeldUntil: '2026-03-02',
+        },
+      }, NOW)).canonicalId,
+    );
+    // As in the shipped mappings, the hold is the portal's own field: no source system sets it.
+    const { policy, allFields } = await import('../support/policy.ts');
+    const { entityFields } = await import('../../src/model/index.ts');
+    const portalHolds = policy().in('timeclock', 'time_entry', { fields: allFields(entityFields('time_entry').filter((f) => f !== 'payrollHeldUntil'), 'timeclock') }).build();
+    const app = consoleApp(t.store, portalHolds);
+    const page = await app.request('/console/exceptions?kind=time_exceptions', { headers: AUTH });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(entryId);
+    expect(html).toContain('held until 2026-03-02');
+    expect(html).toContain('release to payroll now');
+
+    const post = (headers: Record<string, string>) => app.request('/console/exceptions/time/release', { method: 'POST', headers: { ...headers, ...FORM }, body: `timeEntryId=${entryId}` });
+    expect((await post({ authorization: basic(VIEWER, VIEWER_PASSWORD) })).status).toBe(403);
+    expect((await t.store.repos.canonical.get('time_entry', entryId))?.fields['payrollHeldUntil']).toBe('2026-03-02');
+    expect((await post(AUTH)).status).toBe(200);
+    expect((await t.store.repos.canonical.get('time_entry', entryId))?.fields['payrollHeldUntil']).toBeNull();
+    expect((await post(AUTH)).status).toBe(409);
+    const audit = (await t.store.repos.audit.list({ limit: 100 })).filter((e) => e.action === 'console.time.release');
+    expect(audit).toHaveLength(1);
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applyLocalChange } from '../../engine/index.ts';
 import { effectiveHoursOf, hoursOf } from '../../engine/time/effective.ts';
 import { appendTimeEvent } from '../../engine/time/events.ts';
+import { releaseHeldEntry } from '../../engine/time/release.ts';
 import { routeOfEntry } from '../../engine/time/routing.ts';
 import { newId } from '../../lib/ids.ts';
 import { deltaOf, isZero, roundHours, type HourFigures } from '../../model/index.ts';
@@ -130,11 +131,8 @@ export function registerTimeCorrections(api: RouteRegistrar, deps: ResolvedDeps)
       const principal = principalOf(c);
       const result = await store.unitOfWork(async (tx) => {
         const at = now();
-        const entry = await tx.canonical.get('time_entry', params.id);
-        if (!entry || entry.deletedAt !== null) throw new ApiError('not_found', `time_entry ${params.id} not found`);
-        if (entry.fields['payrollHeldUntil'] === null) throw new ApiError('refused', `time entry is ${String(entry.fields['status'])} and not held for a later pay period`);
-        const changed = await applyLocalChange(tx, policy, { entity: 'time_entry', canonicalId: entry.id, changes: { payrollHeldUntil: null }, actor: actorOf(principal), comment: 'released to payroll by ops' }, at);
-        const after = await tx.canonical.get('time_entry', entry.id);
+        const changed = await releaseHeldEntry(tx, policy, params.id, actorOf(principal), at);
+        const after = await tx.canonical.get('time_entry', params.id);
         if (!after) throw new ApiError('not_found', `time_entry ${params.id} not found`);
         return { data: toVisibleRecord(after, visibleFields(await loadAccess(tx, principal, at), 'time_entry')), outboxIds: [...changed.outboxIds] };
       });

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { Engine, IdentityReviews, RefusedError } from '../../../engine/index.ts';
+import { releaseHeldEntry } from '../../../engine/time/release.ts';
 import { Id } from '../../../model/index.ts';
 import { EntityNameSchema } from '../../schemas/common.ts';
 import { consoleAudit, writeAudit } from '../audit.ts';
@@ -29,6 +30,7 @@ type Filters = z.infer<typeof Filters>;
 const RetryForm = z.strictObject({ system: z.string().min(1).max(100), entity: EntityNameSchema, externalId: z.string().min(1).max(200) });
 const LinkForm = z.strictObject({ canonicalId: Id, reason: z.string().max(500).optional() });
 const SplitForm = z.strictObject({ reason: z.string().max(500).optional() });
+const ReleaseForm = z.strictObject({ timeEntryId: Id });
 const IdPath = z.strictObject({ id: Id });
 
 function actionForm(a: ExceptionAction, what: string): SafeHtml {
@@ -51,7 +53,7 @@ export function registerExceptions(app: Hono<ConsoleEnv>, deps: ResolvedConsoleD
   async function section(c: Context<ConsoleEnv>, source: ExceptionSource, f: Filters, only: boolean): Promise<SafeHtml> {
     const limit = f.limit ?? PER_SECTION;
     const page = await source.list(store, { limit, ...(f.system === undefined ? {} : { system: f.system }), ...(only && f.after !== undefined ? { after: f.after } : {}) });
-    const total = source.count(store);
+    const total = await source.count(store);
     const role = c.get('consoleSignedIn').role;
     const withActions = page.rows.some((r) => r.actions.some((a) => roleMay(role, a.action)));
     const next = page.next === null ? null : hrefWith('/console/exceptions', { kind: source.kind, system: f.system, after: page.next, limit: f.limit });
@@ -73,7 +75,7 @@ ${sections}`;
     return render(c, 'Exceptions', 'exceptions', body, status);
   }
 
-  function refuseUnless(c: Context<ConsoleEnv>, action: 'sync.operate' | 'conflicts.resolve'): void {
+  function refuseUnless(c: Context<ConsoleEnv>, action: 'sync.operate' | 'conflicts.resolve' | 'time.operate'): void {
     const { role } = c.get('consoleSignedIn');
     if (!roleMay(role, action)) throw new ConsoleError(403, 'Not allowed', `Your role (${role}) may not do this. Nothing was changed.`);
   }
@@ -89,6 +91,21 @@ ${sections}`;
       return changed;
     });
     return listPage(c, {}, banner('Re-evaluation queued', [{ ok: n > 0, message: n > 0 ? `${form.system} ${form.entity} ${form.externalId} is evaluated again at its next delivery or pull.` : `No link ${form.system} ${form.entity} ${form.externalId}.` }]), n > 0 ? 200 : 404);
+  });
+
+  app.post('/exceptions/time/release', async (c) => {
+    refuseUnless(c, 'time.operate');
+    const form = await parseForm(c, ReleaseForm);
+    try {
+      await store.unitOfWork(async (tx) => {
+        await releaseHeldEntry(tx, policy, form.timeEntryId, actorOf(c.get('consoleSignedIn')), now());
+        writeAudit(tx, [consoleAudit(c, { action: 'time.release', targetType: 'time_entry', targetId: form.timeEntryId }, now())]);
+      });
+    } catch (err) {
+      if (err instanceof RefusedError) return listPage(c, {}, banner('Not released', [{ ok: false, message: err.message }]), err.code === 'not_found' ? 404 : 409);
+      throw err;
+    }
+    return listPage(c, {}, banner('Released', [{ ok: true, message: `time entry ${form.timeEntryId} goes to payroll in the current period.` }]), 200);
   });
 
   async function decide(c: Context<ConsoleEnv>, id: string, run: () => Promise<unknown>, verb: string): Promise<Response> {

@@ -46,11 +46,35 @@ const timeEntries: RecordSection = {
   },
 };
 
-/**
- * Sections below the core of the record page (fields, links, conflicts, pushes, ledger). Extension
- * point: comments and documents append a section here.
- */
-export const recordSections: RecordSection[] = [timeEntries];
+const DOCUMENT_ROWS = 30;
+const COMMENT_ROWS = 50;
+
+/** Documents attached to the record, newest version each, internal ones marked (ops see both kinds). */
+const documents: RecordSection = {
+  name: 'documents',
+  async render({ store, entity, record }) {
+    const docs = await store.repos.canonical.list('document', { where: { ownerEntity: entity, ownerId: record.id }, limit: DOCUMENT_ROWS });
+    if (docs.length === 0) return null;
+    return h`<section><h2>Documents</h2><div class="scroll" tabindex="0"><table><caption class="sr">Documents of this record</caption><thead><tr><th scope="col">title</th><th scope="col">type</th><th scope="col">version</th><th scope="col">visibility</th><th scope="col">updated</th></tr></thead><tbody>${docs.map(
+      (d) => h`<tr><td><a href="${recordHref('document', d.id)}">${String(d.fields['title'] ?? d.id)}</a></td><td>${String(d.fields['type'] ?? '')}</td><td>${String(d.fields['version'] ?? '')}</td><td>${tag(String(d.fields['visibility'] ?? ''))}</td><td>${time(d.updatedAt)}</td></tr>`,
+    )}</tbody></table></div></section>`;
+  },
+};
+
+/** Comments on the record, internal ones included and marked, deleted ones shown as deleted. */
+const comments: RecordSection = {
+  name: 'comments',
+  async render({ store, entity, record }) {
+    const rows = (await store.repos.comments.forRecord(entity, record.id, false)).slice(-COMMENT_ROWS);
+    if (rows.length === 0) return null;
+    return h`<section><h2>Comments</h2><div class="scroll" tabindex="0"><table><caption class="sr">Comments on this record</caption><thead><tr><th scope="col">at</th><th scope="col">by</th><th scope="col">visibility</th><th scope="col">comment</th></tr></thead><tbody>${rows.map(
+      (r) => h`<tr><td>${time(r.createdAt)}</td><td>${r.author}</td><td>${tag(r.visibility)}</td><td>${r.deletedAt === null ? r.body : h`<span class="muted">deleted ${time(r.deletedAt)} by ${r.deletedBy ?? ''}</span>`}${r.revision > 1 ? h` <span class="muted">(edited)</span>` : null}</td></tr>`,
+    )}</tbody></table></div></section>`;
+  },
+};
+
+/** Sections below the core of the record page (fields, links, conflicts, pushes, ledger). */
+export const recordSections: RecordSection[] = [timeEntries, documents, comments];
 
 /** `/console/records/:entity/:id`: one canonical record with provenance, links, conflicts, pushes, time, ledger and the contact's view. */
 export function registerRecord(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): void {

@@ -1,5 +1,7 @@
 import type { Action } from '../../../access/policy.ts';
 import type { Store } from '../../../store/index.ts';
+import { listTimeExceptions } from '../../../engine/time/exceptions.ts';
+import { nowIso } from '../../../lib/time.ts';
 import { recordHref } from '../format.ts';
 
 /** A button that resolves an exception: a POST to `path` with `fields`, allowed to roles `action` allows. */
@@ -43,7 +45,7 @@ export interface ExceptionSource {
   /** What it means and how it clears, in a sentence. */
   readonly help: string;
   list(store: Store, filter: ExceptionFilter): Promise<ExceptionPage>;
-  count(store: Store): number;
+  count(store: Store): number | Promise<number>;
 }
 
 const linkKey = (l: { updatedAt: string; system: string; entity: string; externalId: string }) => `${l.updatedAt}|${l.system}|${l.entity}|${l.externalId}`;
@@ -101,6 +103,35 @@ const identityReviews: ExceptionSource = {
   },
 };
 
+/**
+ * Time that waits on nobody (decision 0018): submitted at a worksite with no valid approver, or
+ * approved after its pay period's cutoff and held. The first clears when someone gets the approver
+ * role there (contact roles: CSV, sync or the API); the second when ops release it, here.
+ */
+const timeExceptions: ExceptionSource = {
+  kind: 'time_exceptions', title: 'Time without a valid approver, or held after the cutoff',
+  help: 'Submitted time at a worksite nobody may approve (give someone the approver role there), and approvals after the pay-period cutoff held for the next period (release one to pay it now).',
+  count: async (store) => (await listTimeExceptions(store.repos, nowIso())).length,
+  async list(store, f) {
+    // Derived, not stored: the list is as long as what waits, which the page bounds by `limit`.
+    const all = (await listTimeExceptions(store.repos, nowIso())).sort((a, b) => a.timeEntryId.localeCompare(b.timeEntryId));
+    const from = f.after === undefined ? all : all.filter((e) => e.timeEntryId > (f.after ?? ''));
+    const shown = from.slice(0, f.limit);
+    const last = shown.at(-1);
+    return {
+      next: from.length > f.limit && last ? last.timeEntryId : null,
+      rows: shown.map((e) => ({
+        key: e.timeEntryId, system: 'portal', what: `time_entry ${e.timeEntryId} (${e.workDate})`,
+        reason: e.reason === 'no_approver'
+          ? `no valid approver at worksite ${e.worksiteId ?? '(none)'}${e.waitingHours === null ? '' : `, waiting ${e.waitingHours} h`}`
+          : `approved after the cutoff, held until ${e.heldUntil ?? '?'}`,
+        since: e.since ?? '', href: recordHref('time_entry', e.timeEntryId),
+        actions: e.reason === 'held_after_cutoff' ? [{ label: 'release to payroll now', path: '/console/exceptions/time/release', action: 'time.operate', fields: { timeEntryId: e.timeEntryId } }] : [],
+      })),
+    };
+  },
+};
+
 /** Rejected ledger rows: the partial index `ledger_exceptions` keeps this a short walk. */
 const rejectedRows: ExceptionSource = {
   kind: 'rejected_rows', title: 'Rejected rows (ledger)',
@@ -133,6 +164,7 @@ const rejectedRows: ExceptionSource = {
  * approver and disputes append a source here (with their own resolving action) and appear.
  */
 export const exceptionSources: ExceptionSource[] = [
+  timeExceptions,
   identityReviews,
   linkSource('held', 'Held records', 'Waiting for a record they refer to (a candidate before its placement). They apply by themselves when it arrives.'),
   linkSource('parked', 'Parked records', 'Waiting on a decision in the identity review queue above.'),
