@@ -108,6 +108,17 @@ function describeIssue(field: string, value: IncomingValue, error: z.ZodError): 
 /** Regular, overtime and double time together stay within one day. */
 function hoursPerDay(stage: BoundStage, row: RowState, obj: Record<string, string>, values: Readonly<Record<string, IncomingValue>>): RowError[] {
   const parts = ['regularHours', 'overtimeHours', 'doubleTimeHours'];
+  // An ordinary entry carries hours as worked, 0–24 each; only an adjustment (decision 0018)
+  // carries a signed change, and it names the entry it adjusts.
+  if (values['adjustsEntryId'] === undefined || values['adjustsEntryId'] === null) {
+    const negative: RowError[] = [];
+    for (const p of parts) {
+      const v = values[p];
+      const column = stage.fieldColumns.get(p) ?? null;
+      if (typeof v === 'number' && v < 0) negative.push(errorAt(row, column, column === null ? null : (obj[column] ?? null), `${v} hours is outside 0–24`));
+    }
+    if (negative.length > 0) return negative;
+  }
   let total = 0;
   for (const p of parts) {
     const v = values[p];
