@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +20,8 @@ export interface UploadedFile {
   /** The file name the client sent (its last path segment), or null. */
   readonly name: string | null;
   readonly bytes: number;
+  /** Lower-case hex SHA-256 of the file's bytes, when `limits.sha256` asked for it. */
+  readonly sha256: string | null;
 }
 
 export interface MultipartResult {
@@ -33,6 +36,12 @@ export interface MultipartLimits {
   readonly fieldBytes?: number;
   /** @defaultValue 16 */
   readonly parts?: number;
+  /**
+   * Hash the file part as it streams to disk (document uploads: the blob store's content address,
+   * without reading the file a second time).
+   * @defaultValue false
+   */
+  readonly sha256?: boolean;
 }
 
 const HEADER_LIMIT = 16 * 1024;
@@ -84,13 +93,14 @@ export async function readMultipart(body: ReadableStream<Uint8Array> | null, con
   let parts = 0;
   let sinkError: Error | null = null;
   const reader = body.getReader();
+  const hash = limits.sha256 === true ? createHash('sha256') : null;
 
   const closePart = async (s: Extract<State, { kind: 'body' }>) => {
     if (s.sink) {
       const done = once(s.sink, 'finish');
       s.sink.end();
       await done;
-      file = { path: s.sink.path as string, name: s.part.filename === null ? null : (s.part.filename.split(/[\\/]/).pop() ?? null), bytes: s.bytes };
+      file = { path: s.sink.path as string, name: s.part.filename === null ? null : (s.part.filename.split(/[\\/]/).pop() ?? null), bytes: s.bytes, sha256: hash?.digest('hex') ?? null };
     } else {
       fields[s.part.name] = Buffer.concat(s.text).toString('utf8');
     }
@@ -101,6 +111,7 @@ export async function readMultipart(body: ReadableStream<Uint8Array> | null, con
     if (sinkError !== null) throw sinkError;
     if (s.sink) {
       if (s.bytes > limits.fileBytes) throw new MultipartError(413, `the file is larger than ${limits.fileBytes} bytes (limit maxFileBytes)`);
+      hash?.update(chunk);
       if (!s.sink.write(chunk)) await once(s.sink, 'drain');
     } else {
       if (s.bytes > fieldBytes) throw new MultipartError(413, `field "${s.part.name}" is longer than ${fieldBytes} bytes`);

@@ -22,10 +22,10 @@ export interface NotAccepted {
  * upload route and the CLI, so both refuse the same files for the same reasons. The staged file is
  * moved into the store (or dropped as a duplicate); a refused one is left for the caller to remove.
  */
-export async function acceptFile(blobs: BlobStore, path: string, size: number, name: string | null): Promise<Accepted | NotAccepted> {
+export async function acceptFile(blobs: BlobStore, path: string, size: number, name: string | null, sha256: string | null = null): Promise<Accepted | NotAccepted> {
   if (size === 0) return { ok: false, problem: 'empty', reason: 'the file is empty (zero bytes): nothing was stored' };
   const sniffed = await sniffFile(path, size, name);
   if (!sniffed.ok) return { ok: false, problem: 'type', reason: sniffed.reason };
-  const blob = await blobs.putFile(path);
+  const blob = await blobs.putFile(path, sha256 === null ? undefined : { sha256, size });
   return { ok: true, blob, contentType: sniffed.contentType, filename: safeFilename(name, `document.${sniffed.kind.toLowerCase()}`) };
 }

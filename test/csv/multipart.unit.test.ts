@@ -65,3 +65,17 @@ describe('multipart upload reader', () => {
     expect(result.file).toMatchObject({ name: 'empty.csv', bytes: 0 });
   });
 });
+
+describe('hashing the file as it streams', () => {
+  it('gives the SHA-256 of exactly the file bytes (boundaries anywhere), and none unless asked', async () => {
+    const { createHash } = await import('node:crypto');
+    const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => String.fromCharCode(32 + (i % 90))).join(''));
+    const raw = body([{ name: 'file', filename: 'a.txt', data }, { name: 'note', data: 'x' }]);
+    for (const size of [1, 7, 4096]) {
+      const hashed = await readMultipart(stream(raw, size), TYPE, dir, { fileBytes: 1_000_000, sha256: true });
+      expect(hashed.file?.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(createHash('sha256').update(readFileSync(hashed.file?.path ?? '')).digest('hex')).toBe(hashed.file?.sha256);
+    }
+    expect((await readMultipart(stream(raw, 4096), TYPE, dir, { fileBytes: 1_000_000 })).file?.sha256).toBeNull();
+  });
+});

@@ -104,7 +104,7 @@ export function registerDocumentUploads(app: Hono<AppEnv>, api: RouteRegistrar, 
     try {
       let body;
       try {
-        body = await readMultipart(c.req.raw.body, c.req.header('content-type'), dir, { fileBytes: documents.maxBytes, parts: 4 });
+        body = await readMultipart(c.req.raw.body, c.req.header('content-type'), dir, { fileBytes: documents.maxBytes, parts: 4, sha256: true });
       } catch (err) {
         if (!(err instanceof MultipartError)) throw err;
         const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request';
@@ -114,7 +114,7 @@ export function registerDocumentUploads(app: Hono<AppEnv>, api: RouteRegistrar, 
       if (extra.length > 0) throw new ApiError('invalid_request', `unknown multipart field(s): ${extra.join(', ')} (the file's details go in the query)`, extra.map((f) => ({ path: `body.${f}`, message: 'unknown field' })));
       const file = body.file;
       if (file === null) throw new ApiError('invalid_request', 'send the file in a part named "file"', [{ path: 'body.file', message: 'required' }]);
-      const accepted = await acceptFile(documents.blobs, file.path, file.bytes, file.name);
+      const accepted = await acceptFile(documents.blobs, file.path, file.bytes, file.name, file.sha256);
       if (!accepted.ok) throw new ApiError(accepted.problem === 'empty' ? 'invalid' : 'unsupported_media_type', accepted.reason, [{ path: 'body.file', message: accepted.reason }]);
       const { blob, contentType, filename } = accepted;
       const result = await store.unitOfWork(async (tx) => write(tx, { blob, contentType, filename }));

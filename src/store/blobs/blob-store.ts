@@ -19,8 +19,11 @@ export interface BlobStore {
    * final rename never crosses devices). The caller removes it when done.
    */
   stagingDir(): Promise<string>;
-  /** Stores the file at `path` (moved in, or dropped when the same bytes are stored already). */
-  putFile(path: string): Promise<BlobInfo>;
+  /**
+   * Stores the file at `path` (moved in, or dropped when the same bytes are stored already).
+   * `known` is its digest and size when the caller hashed it while writing it (skips a re-read).
+   */
+  putFile(path: string, known?: BlobInfo): Promise<BlobInfo>;
   /** Stores bytes given in memory or as a stream. */
   put(source: Uint8Array | Readable): Promise<BlobInfo>;
   /** The blob's bytes as a stream, or null when no blob has that hash. */

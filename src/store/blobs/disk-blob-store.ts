@@ -32,6 +32,11 @@ export class DiskBlobStore implements BlobStore {
     return this.ready;
   }
 
+  private checked(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256 hex digest: ${sha256.slice(0, 80)}`);
+    return sha256;
+  }
+
   /** Where a blob lives; throws on anything but a SHA-256 hex (no path ever comes from outside). */
   pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256 hex digest: ${sha256.slice(0, 80)}`);
@@ -43,8 +48,9 @@ export class DiskBlobStore implements BlobStore {
     return mkdtemp(join(this.root, 'tmp', 'upload-'));
   }
 
-  async putFile(path: string): Promise<BlobInfo> {
+  async putFile(path: string, known?: BlobInfo): Promise<BlobInfo> {
     await this.init();
+    if (known !== undefined) return this.commit(path, { sha256: this.checked(known.sha256), size: known.size });
     const hash = createHash('sha256');
     let size = 0;
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
