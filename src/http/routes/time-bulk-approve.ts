@@ -61,7 +61,9 @@ function filterOf(f: Filter): Record<string, string> {
  */
 export function registerBulkApprove(api: RouteRegistrar, deps: ResolvedDeps, approveExtra: (p: Principal) => (at: string, entry: CanonicalRow) => FieldMap): void {
   const { store, now } = deps;
-  const key = deps.bulkTokenKey ?? newBulkKey();
+  // Derived from the hub's key ring when there is one, so a preview made by one API process (or
+  // before a restart) confirms on another; a store without a ring keeps a per-process key.
+  const key = deps.bulkTokenKey ?? store.keyring?.mac('time-entries/bulk-approve-token', 'key') ?? newBulkKey();
 
   api.route({
     method: 'post',
