@@ -67,11 +67,23 @@ export async function fanOutAll(store: Store, options: FanOutOptions & { maxBatc
   return { events, deliveries, cursor };
 }
 
+/**
+ * An event about something internal (an internal document or comment: its producer marks
+ * `data.visibility`) is staff business: it never reaches a contact, whatever the rules say, nor a
+ * subscription scoped to a client (a client's feed). Hub-wide subscriptions (the portal's own
+ * back end, ops tooling) still hear of it.
+ */
+export function isInternalEvent(event: Pick<PortalEventRow, 'data'>): boolean {
+  return event.data['visibility'] === 'internal';
+}
+
 async function deliveriesFor(event: PortalEventRow, resolver: TargetResolver): Promise<NewDelivery[]> {
   const base = { eventSeq: event.seq, eventType: event.type, entity: event.entity, canonicalId: event.canonicalId, clientId: event.clientId, localDate: null };
   const rows: NewDelivery[] = [];
+  const internal = isInternalEvent(event);
   for (const r of await resolver.recipients(event)) {
     if (r.mode === 'off') continue;
+    if (internal && r.kind !== 'user') continue;
     const target = `${r.kind}:${r.id}`;
     rows.push({
       ...base, id: newId(), dedupeKey: `e:${event.seq}:${target}`, channel: 'email', target, contactId: r.kind === 'contact' ? r.id : null,
@@ -79,6 +91,7 @@ async function deliveriesFor(event: PortalEventRow, resolver: TargetResolver): P
     });
   }
   for (const s of await resolver.subscriptions(event)) {
+    if (internal && s.clientId !== null) continue;
     const target = `webhook:${s.id}`;
     rows.push({ ...base, id: newId(), dedupeKey: `e:${event.seq}:${target}`, channel: 'webhook', target, contactId: null, subscriptionId: s.id, address: s.url, status: 'queued' });
   }

@@ -8,19 +8,64 @@ import { isIP } from 'node:net';
  * name resolves at each delivery (a name that later points inside is caught then).
  */
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+/** The eight 16-bit groups of an IPv6 address (with `::` expanded and a dotted tail read), or null. */
+function hextets(address: string): number[] | null {
+  let text = address.toLowerCase().split('%')[0] ?? '';
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted?.[1] !== undefined) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted[1].split('.').map(Number);
+    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const missing = 8 - left.length - right.length;
+  if (tail === undefined ? missing !== 0 : missing < 0) return null;
+  const groups = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
 }
 
-/** Private, link-local, CGNAT, unique-local, multicast and unspecified ranges (not loopback). */
+/**
+ * The IPv4 address an IPv6 address carries, in every form a request can reach it through:
+ * IPv4-mapped (`::ffff:a.b.c.d`, which URL parsing rewrites to hex), IPv4-compatible (`::a.b.c.d`),
+ * NAT64 (`64:ff9b::/96`) and 6to4 (`2002::/16`). Null for other addresses.
+ */
+function embeddedV4(address: string): string | null {
+  if (isIP(address) !== 6) return null;
+  const g = hextets(address);
+  if (g === null) return null;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
+  if (zeros(5) && g[5] === 0xffff) return v4(g[6] ?? 0, g[7] ?? 0);
+  if (zeros(6) && !((g[6] ?? 0) === 0 && (g[7] ?? 0) <= 1)) return v4(g[6] ?? 0, g[7] ?? 0);
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6] ?? 0, g[7] ?? 0);
+  if (g[0] === 0x2002) return v4(g[1] ?? 0, g[2] ?? 0);
+  return null;
+}
+
+function isLoopback(address: string): boolean {
+  const v4 = embeddedV4(address) ?? address;
+  return v4.startsWith('127.') || (isIP(address) === 6 && hextets(address)?.join(':') === '0:0:0:0:0:0:0:1');
+}
+
+/**
+ * Private, link-local, CGNAT, unique-local, multicast and unspecified ranges (not loopback), also
+ * when an IPv6 address carries such an IPv4 address; Teredo and local-use NAT64 prefixes, whose
+ * embedded address cannot be read safely, are refused whole.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const v4 = embeddedV4(address) ?? address;
   if (isIP(v4) === 4) {
     const [a = 0, b = 0] = v4.split('.').map(Number);
     return a === 0 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
   }
-  const lower = address.toLowerCase();
-  return lower === '::' || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('fe80') || lower.startsWith('ff');
+  const g = hextets(address);
+  if (g === null) return true;
+  const first = g[0] ?? 0;
+  if (g.every((x) => x === 0)) return true; // ::
+  if (first === 0x2001 && g[1] === 0) return true; // Teredo 2001::/32
+  if (first === 0x64 && g[1] === 0xff9b) return true; // NAT64, local use 64:ff9b:1::/48 (the /96 was read above)
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00;
 }
 
 const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

@@ -117,6 +117,13 @@ describe('outbound webhooks', () => {
     expect(refuseWebhookUrl('https://10.1.2.3/hooks')).toMatch(/private/);
     expect(refuseWebhookUrl('https://169.254.169.254/latest')).toMatch(/private/);
     expect(refuseWebhookUrl('https://[fd00::1]/x')).toMatch(/private/);
+    // IPv4 carried inside IPv6 (URL parsing rewrites ::ffff:a.b.c.d to hex), NAT64, 6to4, Teredo.
+    for (const u of ['https://[::ffff:169.254.169.254]/latest', 'https://[::ffff:10.0.0.5]/', 'https://[64:ff9b::a9fe:a9fe]/', 'https://[2002:a9fe:a9fe::1]/', 'https://[2001:0:1::1]/', 'https://[::a9fe:a9fe]/', 'https://[::]/']) {
+      expect(refuseWebhookUrl(u), u).toMatch(/private/);
+    }
+    // A mapped loopback is loopback, like 127.0.0.1; a public IPv6 literal is fine.
+    expect(refuseWebhookUrl('http://[::ffff:7f00:1]:9443/hook')).toBeNull();
+    expect(refuseWebhookUrl('https://[2606:4700::1111]/hooks')).toBeNull();
     expect(refuseWebhookUrl('https://user:pw@portal.example.com/')).toMatch(/credentials/);
     expect(refuseWebhookUrl('file:///etc/passwd')).toMatch(/https/);
     const { store } = await setup([]);
