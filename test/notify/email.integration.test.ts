@@ -163,6 +163,14 @@ describe('rules and preferences', () => {
     // The defaults and the internal role are ops'.
     expect((await h.call('POST', '/api/v1/notifications/rules', { token: admin, body: { clientId: null, eventType: 'time.submitted', role: 'approver', enabled: false } })).status).toBe(403);
     expect((await h.call('POST', '/api/v1/notifications/rules', { token: admin, body: { clientId: w.clientId, eventType: 'sync.issue', role: 'ops', enabled: false } })).status).toBe(422);
+    // Staff narrowed to one client: another client's rules are a 404 to read or write, and the
+    // hub-wide defaults are refused (403), like every route that covers every client.
+    const narrowed = await h.keyFor({ userRole: 'ops_admin' }, { clientId: w.clientId });
+    expect((await h.call('GET', `/api/v1/notifications/rules?clientId=${w.otherClientId}`, { token: narrowed })).status).toBe(404);
+    expect((await h.call('POST', '/api/v1/notifications/rules', { token: narrowed, body: { clientId: w.otherClientId, eventType: 'time.approved', role: 'approver', enabled: true } })).status).toBe(404);
+    expect((await h.call('POST', '/api/v1/notifications/rules', { token: narrowed, body: { clientId: null, eventType: 'time.approved', role: 'approver', enabled: true } })).status).toBe(403);
+    expect((await h.call('GET', `/api/v1/notifications/rules?clientId=${w.clientId}`, { token: narrowed })).status).toBe(200);
+    expect(await h.store.repos.notifications.rules([w.otherClientId])).toEqual([]);
     // A contact who is not an admin of the client gets a 404 for it too.
     const plain = await h.keyFor({ contactId: w.approverId });
     expect((await h.call('GET', `/api/v1/notifications/rules?clientId=${w.clientId}`, { token: plain })).status).toBe(404);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadAccess } from '../../access/policy.ts';
+import { loadAccess, NOT_EVERYWHERE, scopeOf } from '../../access/policy.ts';
 import { newId } from '../../lib/ids.ts';
 import { Id, PORTAL_EVENT_TYPES } from '../../model/index.ts';
 import {
@@ -190,16 +190,27 @@ export function registerNotifications(api: RouteRegistrar, deps: ResolvedDeps): 
     },
   });
 
-  /** The rules scope the caller may read or edit: ops any; a contact only a client it administers (else 404, like a missing one). */
+  /**
+   * The rules scope the caller may read or edit: staff a client inside their scope (the defaults only
+   * when they see every client); a contact only a client it administers. Anything else is a 404,
+   * like a missing client.
+   */
   const ruleScope = async (repos: Repos, clientId: string | null, c: Parameters<typeof principalOf>[0]): Promise<string> => {
     const principal = principalOf(c);
     if (principal.kind === 'contact') {
       if (clientId === null) throw new ApiError('forbidden', 'the default rules are ops’; name your client');
       const access = await loadAccess(repos, principal, now());
       if (!access.adminClients.has(clientId)) throw new ApiError('not_found', `client ${clientId} not found`);
-    } else if (clientId !== null) {
-      const client = await repos.canonical.get('client', clientId);
-      if (!client || client.deletedAt !== null) throw new ApiError('not_found', `client ${clientId} not found`);
+    } else {
+      // Staff and services: a client outside their grants (or a narrowed key's client) is a 404 like
+      // a missing one, and the hub-wide defaults belong to those who see every client.
+      const access = await loadAccess(repos, principal, now());
+      if (clientId === null) {
+        if (!access.everything) throw new ApiError('forbidden', NOT_EVERYWHERE);
+      } else {
+        const client = await repos.canonical.getScoped('client', clientId, scopeOf(access, 'client'));
+        if (!client || client.deletedAt !== null) throw new ApiError('not_found', `client ${clientId} not found`);
+      }
     }
     return clientId ?? DEFAULT_SCOPE;
   };
