@@ -33,7 +33,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
 
   program
     .command('worker')
-    .description('process queued jobs from Redis (BullMQ); run as many as you like, on as many hosts')
+    .description('process queued jobs from Redis (BullMQ); run as many as you like on the host that holds the SQLite file')
     .action(async () => {
       const hub = ctx.hub();
       if (hub.queue().kind !== 'bullmq') {
