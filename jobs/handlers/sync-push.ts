@@ -144,7 +144,7 @@ async function markExportedToPayroll(hub: Hub, tx: Repos, row: OutboxRow, now: s
 
 /**
  * True when this payroll system is the one the routing rule names for the record (always, for
- * anything but a payroll's candidates, time entries and assignments). Otherwise the row is settled
+ * anything but a payroll's candidates, time entries, assignments and their rates). Otherwise the row is settled
  * here: done when another payroll pays the worker (a candidate: has a live link in another payroll), deferred while the worker is linked to none, parked (a
  * ConfigError) when the worker is linked to several and no setting decides.
  */
@@ -165,7 +165,9 @@ async function routedHere(hub: Hub, row: OutboxRow, fields: FieldMap, ctx: JobCo
     }
     return true;
   }
-  const route = await payrollRouteFor(store.repos, payrolls, hub.config.payroll ?? { byClient: {} }, row.entity, fields);
+  // An assignment's pay rate follows the assignment (a job in the payroll that pays the worker).
+  const rateOf = row.entity === 'assignment_rate' && typeof fields['assignmentId'] === 'string' ? await store.repos.canonical.get('assignment', fields['assignmentId']) : null;
+  const route = await payrollRouteFor(store.repos, payrolls, hub.config.payroll ?? { byClient: {} }, rateOf ? 'assignment' : row.entity, rateOf ? rateOf.fields : fields);
   if (route === null || (route.kind === 'route' && route.system === row.system)) return true;
   if (route.kind === 'ambiguous') throw new ConfigError(`which payroll pays this worker is ambiguous: ${route.why}`);
   if (route.kind === 'wait') {
