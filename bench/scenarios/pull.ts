@@ -8,6 +8,7 @@ import type { Scenario } from '../run.ts';
 import { runPass, type PassResult } from '../lib/child.ts';
 import { median, type Figure } from '../lib/figures.ts';
 import type { PullArgs } from './pull.pass.ts';
+import { vendorPullFigures } from './pull-vendors.ts';
 
 const PASS = new URL('./pull.pass.ts', import.meta.url);
 
@@ -91,6 +92,7 @@ export const scenario: Scenario = {
       { name: `pull.${x(small)}.hub_unthrottled_records_per_s`, value: Math.round(smallRuns.unthrottled.rate), gate: false },
       { name: 'pull.documented_limit_req_per_s', value: 25, gate: false },
     );
+    for (const vendor of ['greenhouse', 'adp'] as const) figures.push(...(await vendorPullFigures(vendor, { small, large })));
     return figures;
   },
 };

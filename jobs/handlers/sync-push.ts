@@ -144,15 +144,30 @@ async function markExportedToPayroll(hub: Hub, tx: Repos, row: OutboxRow, now: s
 
 /**
  * True when this payroll system is the one the routing rule names for the record (always, for
- * anything but a payroll's time entries and assignments). Otherwise the row is settled here: done
- * when another payroll pays the worker, deferred while the worker is linked to none, parked (a
+ * anything but a payroll's candidates, time entries, assignments and their rates). Otherwise the row is settled
+ * here: done when another payroll pays the worker (a candidate: has a live link in another payroll), deferred while the worker is linked to none, parked (a
  * ConfigError) when the worker is linked to several and no setting decides.
  */
 async function routedHere(hub: Hub, row: OutboxRow, fields: FieldMap, ctx: JobContext): Promise<boolean> {
+  if (hub.system(row.system).kind === 'ats') return notFromAnotherAts(hub, row, ctx);
   if (hub.system(row.system).kind !== 'payroll') return true;
   const payrolls = hub.config.systems.filter((s) => s.kind === 'payroll').map((s) => s.id);
   const store = hub.store();
-  const route = await payrollRouteFor(store.repos, payrolls, hub.config.payroll ?? { byClient: {} }, row.entity, fields);
+  // A worker another payroll already pays is not created here too (the firm's other legal entity):
+  // a second link would make every later push of their time ambiguous.
+  if (row.entity === 'candidate') {
+    for (const other of payrolls.filter((s) => s !== row.system)) {
+      const link = await store.repos.links.forCanonical(other, 'candidate', row.canonicalId);
+      if (link === null || link.state !== 'linked' || link.tombstonedAt !== null) continue;
+      hub.logger.info({ system: row.system, entity: row.entity, canonicalId: row.canonicalId, jobId: ctx.jobId, payroll: other }, `not sent: the worker is paid by ${other}`);
+      await store.unitOfWork((tx) => tx.outbox.markDone(row.id, null, nowIso()));
+      return false;
+    }
+    return true;
+  }
+  // An assignment's pay rate follows the assignment (a job in the payroll that pays the worker).
+  const rateOf = row.entity === 'assignment_rate' && typeof fields['assignmentId'] === 'string' ? await store.repos.canonical.get('assignment', fields['assignmentId']) : null;
+  const route = await payrollRouteFor(store.repos, payrolls, hub.config.payroll ?? { byClient: {} }, rateOf ? 'assignment' : row.entity, rateOf ? rateOf.fields : fields);
   if (route === null || (route.kind === 'route' && route.system === row.system)) return true;
   if (route.kind === 'ambiguous') throw new ConfigError(`which payroll pays this worker is ambiguous: ${route.why}`);
   if (route.kind === 'wait') {
@@ -163,6 +178,23 @@ async function routedHere(hub: Hub, row: OutboxRow, fields: FieldMap, ctx: JobCo
   hub.logger.info({ system: row.system, entity: row.entity, canonicalId: row.canonicalId, jobId: ctx.jobId, payroll: route.system }, `not sent: ${route.why}`);
   await store.unitOfWork((tx) => tx.outbox.markDone(row.id, null, nowIso()));
   return false;
+}
+
+/**
+ * Two ATSs run two business lines (Bullhorn and Greenhouse): a record one of them holds (a
+ * requisition read from Greenhouse) is that line's, and is never created in the other ATS. A record
+ * born in the portal (a requisition request) is linked to no ATS and goes where its mapping says.
+ */
+async function notFromAnotherAts(hub: Hub, row: OutboxRow, ctx: JobContext): Promise<boolean> {
+  const store = hub.store();
+  for (const other of hub.config.systems.filter((s) => s.kind === 'ats' && s.id !== row.system)) {
+    const link = await store.repos.links.forCanonical(other.id, row.entity, row.canonicalId);
+    if (link === null || link.tombstonedAt !== null) continue;
+    hub.logger.info({ system: row.system, entity: row.entity, canonicalId: row.canonicalId, jobId: ctx.jobId, ats: other.id }, `not sent: the record is ${other.id}'s`);
+    await store.unitOfWork((tx) => tx.outbox.markDone(row.id, null, nowIso()));
+    return false;
+  }
+  return true;
 }
 
 /** True once any pull of the system has completed. */

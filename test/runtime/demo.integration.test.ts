@@ -41,6 +41,12 @@ function expectTheWholeLoop(run: Finished): void {
   }
   expect(out).toMatch(/gusto\s+employees\s+succeeded\s+[1-9]/);
   expect(out).toMatch(/Pushed to Gusto: [1-9]\d* new employees/);
+  // Four systems: ADP (the West entity's workers) and Greenhouse (the second business line) synced;
+  // one West worker's approved day read back from ADP's pay data, and no worker-day sent to both payrolls.
+  expect(out).toMatch(/adp\s+workers\s+succeeded\s+[1-9]/);
+  expect(out).toMatch(/greenhouse\s+candidates\s+succeeded\s+[1-9]/);
+  expect(out).toMatch(/read back from ADP's pay data batch: R [\d.]+ h/);
+  expect(out).toMatch(/[1-9]\d* to ADP, [1-9]\d* to Gusto, 0 to both/);
   // Step 3: the Gusto edit of a Bullhorn-owned field, refused; replays deduplicated; tampering refused.
   expect(out).toContain('refused: firstName is owned by bullhorn');
   expect(out).toContain('replayed 3× at once → 200, 200, 200 (one inbox row); one byte tampered → 401');
