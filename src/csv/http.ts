@@ -10,7 +10,7 @@ import { accessFor } from '../http/caller.ts';
 import { readJsonBody } from '../http/body.ts';
 import type { HttpLogger } from '../http/deps.ts';
 import type { AppEnv } from '../http/env.ts';
-import { ApiError, errorResponse, validationError } from '../http/errors.ts';
+import { ApiError, errorResponse } from '../http/errors.ts';
 import { auditActionOf, type RegisteredRoute, type RouteRegistrar } from '../http/route.ts';
 import { silentLogger } from '../lib/logger.ts';
 import type { MappingRegistry } from '../mapping/index.ts';
@@ -25,6 +25,7 @@ import { IMPORT_KINDS } from './kinds.ts';
 import { resolveLimits, type ImportLimits } from './limits.ts';
 import { MultipartError, readMultipart } from './multipart.ts';
 import { isPayrollFormat, PAYROLL_FORMATS, type AdpOptions } from './payroll.ts';
+import { parseInput as parse, singleQuery as queryOf } from '../http/raw-input.ts';
 
 export interface CsvRouteDeps {
   readonly store: Store;
@@ -74,21 +75,6 @@ const InvoiceQuery = z.strictObject({ period: PeriodText.optional() });
 const EntityQuery = z.strictObject({ internal: Bool.optional() });
 const IdParam = z.strictObject({ id: Id });
 const EntityParam = z.strictObject({ entity: z.enum(ENTITY_NAMES) });
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(where, r.error);
-  return r.data;
-}
-
-function queryOf(c: Context<AppEnv>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.req.queries())) {
-    if (v.length > 1) throw new ApiError('invalid_request', `query parameter given more than once: ${k}`, [{ path: `query.${k}`, message: 'given more than once' }]);
-    out[k] = v[0] ?? '';
-  }
-  return out;
-}
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 /** The export request is a few fields; nothing bigger is read. */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { can, needsEverywhere, NOT_EVERYWHERE, type Action } from '../access/policy.ts';
 import { hasBody, readJsonBody } from './body.ts';
 import type { AppEnv } from './env.ts';
-import { ApiError, validationError, type ErrorCode } from './errors.ts';
+import { ApiError, type ErrorCode } from './errors.ts';
+import { parseInput as parse } from './raw-input.ts';
 
 const NoInput = z.strictObject({});
 type NoInput = typeof NoInput;
@@ -103,12 +104,6 @@ function queryObject(c: Context<AppEnv>): Record<string, string> {
     );
   }
   return out;
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(where, result.error);
-  return result.data;
 }
 
 /** The audit action of a call, or null when the route is not audited. */

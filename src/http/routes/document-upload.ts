@@ -12,9 +12,10 @@ import type { CanonicalRow, Repos } from '../../store/index.ts';
 import { accessFor, principalOf } from '../caller.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError, validationError } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import type { RegisteredRoute, RouteRegistrar } from '../route.ts';
 import { recordView, toVisibleRecord } from '../schemas/views.ts';
+import { parseInput as parse, singleQuery as queryOf } from '../raw-input.ts';
 
 const Visibility = z.enum(['internal', 'client']);
 
@@ -59,21 +60,6 @@ const NEW_VERSION: RegisteredRoute = {
 /** Uploads are served by this module's own handlers (multipart is read as a stream, not by the registrar). */
 export function isDocumentUpload(method: string, path: string): boolean {
   return method === 'POST' && /^\/api\/v1\/documents(\/[^/]+\/versions)?\/?$/.test(path);
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(where, r.error);
-  return r.data;
-}
-
-function queryOf(c: Context<AppEnv>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.req.queries())) {
-    if (v.length > 1) throw new ApiError('invalid_request', `query parameter given more than once: ${k}`, [{ path: `query.${k}`, message: 'given more than once' }]);
-    out[k] = v[0] ?? '';
-  }
-  return out;
 }
 
 export function registerDocumentUploads(app: Hono<AppEnv>, api: RouteRegistrar, deps: ResolvedDeps): void {
