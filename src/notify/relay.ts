@@ -2,6 +2,7 @@ import type { Store } from '../store/index.ts';
 import { queueDueDigests } from './digest.ts';
 import { DeliverySender, type DrainResult, type SenderOptions } from './deliver.ts';
 import { fanOutAll, type FanOutResult } from './fanout.ts';
+import { SweepLoop } from '../lib/sweep-loop.ts';
 
 export interface NotificationRelayOptions extends SenderOptions {
   /** Time between sweeps, from the end of the last. @defaultValue 2_000 */
@@ -28,13 +29,12 @@ export interface NotifySweep {
  */
 export class NotificationRelay {
   readonly sender: DeliverySender;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop: SweepLoop;
   private lastDigestAt = 0;
 
   constructor(private readonly options: NotificationRelayOptions) {
     this.sender = new DeliverySender(options);
+    this.loop = new SweepLoop(() => this.sweepLogged(), options.intervalMs ?? 2_000, true);
   }
 
   get store(): Store {
@@ -55,16 +55,11 @@ export class NotificationRelay {
   }
 
   async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    await this.tick();
+    await this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
     if (this.options.ownsMailer) this.options.mailer.close();
   }
 
@@ -72,21 +67,12 @@ export class NotificationRelay {
     await this.stop();
   }
 
-  private async tick(): Promise<void> {
-    const run = this.sweep().then(
+  private async sweepLogged(): Promise<void> {
+    await this.sweep().then(
       (r) => {
         if (r.fanOut.deliveries > 0 || r.delivered.sent + r.delivered.failed + r.delivered.dead > 0) this.options.logger?.info(r, 'notifications: swept');
       },
       (err: unknown) => this.options.logger?.error({ err }, 'notification sweep failed; trying again next interval'),
     );
-    this.running = run;
-    await run;
-    this.running = null;
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, this.options.intervalMs ?? 2_000);
-    this.timer.unref();
   }
 }

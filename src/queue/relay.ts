@@ -4,6 +4,7 @@ import { inboxJobId, outboxJobId, pageJobId } from './ids.ts';
 import { validateJob, type EnqueueItem } from './jobs.ts';
 import { errField, silentQueueLogger, type QueueLogger } from './logger.ts';
 import type { QueueDriver } from './types.ts';
+import { SweepLoop } from '../lib/sweep-loop.ts';
 
 export interface RelayOptions {
   readonly store: Store;
@@ -77,9 +78,7 @@ export class Relay {
   private readonly staleRunMs: number;
   private readonly graceMs: number;
   private readonly now: () => Date;
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop: SweepLoop;
 
   constructor(private readonly options: RelayOptions) {
     this.logger = (options.logger ?? silentQueueLogger).child({ component: 'relay' });
@@ -88,20 +87,22 @@ export class Relay {
     this.staleRunMs = options.staleRunMs ?? 20 * 60_000;
     this.graceMs = options.graceMs ?? 2_000;
     this.now = options.now ?? (() => new Date());
+    this.loop = new SweepLoop(
+      () => this.sweep().then(
+        () => undefined,
+        (err: unknown) => this.logger.error({ err: errField(err) }, 'relay sweep failed; trying again next interval'),
+      ),
+      this.intervalMs,
+    );
   }
 
   /** Sweeps once now, then every `intervalMs` until `stop()`. A failed sweep is logged and retried next time. */
   async start(): Promise<void> {
-    if (!this.stopped) return;
-    this.stopped = false;
-    await this.tick();
+    await this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.sweeping?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Same as stop(): the relay is a closeable for `installShutdown`. */
@@ -176,20 +177,6 @@ export class Relay {
     }
     const base = { system: run.system, entity: run.entity, runId: run.id, page: cursor.page, then: cursor.then };
     return kind === 'pull' ? { name: 'sync.pull', payload: base, options: { jobId } } : { name: 'reconcile.run', payload: base, options: { jobId } };
-  }
-
-  private async tick(): Promise<void> {
-    const sweep = this.sweep().catch((err: unknown) => {
-      this.logger.error({ err: errField(err) }, 'relay sweep failed; trying again next interval');
-    });
-    this.sweeping = sweep;
-    await sweep;
-    this.sweeping = null;
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, this.intervalMs);
   }
 }
 
