@@ -9,7 +9,7 @@ import { ENTITY_NAMES } from './model/index.ts';
 import { loadMappings, loadMappingSources, type MappingRegistry } from './mapping/index.ts';
 import { existsSync } from 'node:fs';
 import { createQueueDriver, type BullmqDriverOptions, type FailedJob, type QueueDriver, type RateLimit } from './queue/index.ts';
-import { Store } from './store/index.ts';
+import { openStore, type Store } from './store/index.ts';
 
 export interface HubOptions {
   readonly logger?: Logger;
@@ -41,7 +41,7 @@ export class Hub {
 
   store(): Store {
     // Refuses to start (ConfigFileError naming CROSSWALK_SECRET_KEY) when secrets could not be sealed.
-    this.storeInstance ??= Store.open(this.config.database, { keyring: resolveSecretKey(this.config) });
+    this.storeInstance ??= openStore(this.config.database, { keyring: resolveSecretKey(this.config) });
     return this.storeInstance;
   }
 

@@ -11,7 +11,7 @@ import { createApp } from '../../src/http/app.ts';
 import { startServer } from '../../src/http/server.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store, type CanonicalWrite } from '../../src/store/index.ts';
+import { SqliteStore, type CanonicalWrite } from '../../src/store/index.ts';
 
 /**
  * Issue 10's benchmark. (1) A scoped list of 100 time entries for an approver — its roles loaded and
@@ -24,7 +24,7 @@ export const scenario: Scenario = {
   description: 'scoped list for an approver vs unscoped repository read; p99 of an authenticated read at 200 req/s',
   async run({ quick }) {
     const dir = mkdtempSync(join(tmpdir(), 'crosswalk-bench-access-'));
-    const store = Store.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
+    const store = SqliteStore.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
     try {
       const world = await seed(store, quick ? 10 : 40);
       const principal: ContactPrincipal = {
@@ -116,7 +116,7 @@ export const scenario: Scenario = {
  * Clients × 5 worksites, an approver per worksite, 20 assignments per worksite and 30 days of time
  * each: the approver of the first worksite sees 600 of them. Written through the repositories.
  */
-async function seed(store: Store, clients: number): Promise<{ approverId: string; clientId: string; entries: number }> {
+async function seed(store: SqliteStore, clients: number): Promise<{ approverId: string; clientId: string; entries: number }> {
   const now = new Date().toISOString();
   const rows: Record<string, CanonicalWrite[]> = { client: [], worksite: [], contact: [], contact_worksite_role: [], candidate: [], assignment: [], time_entry: [] };
   const push = (entity: string, fields: Record<string, string | number | null>) => {

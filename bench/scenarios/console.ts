@@ -9,7 +9,7 @@ import { createApp } from '../../src/http/app.ts';
 import { mountConsole } from '../../src/http/console/index.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store, type CanonicalWrite } from '../../src/store/index.ts';
+import { SqliteStore, type CanonicalWrite } from '../../src/store/index.ts';
 
 /** Issue 15: every console page under 300 ms of server time with 100,000 ledger rows. */
 const TARGET_MS = 300;
@@ -27,7 +27,7 @@ export const scenario: Scenario = {
   description: 'console page server times with 100,000 ledger rows (target 300 ms each) vs a raw newest-page ledger read',
   async run({ quick }) {
     const dir = mkdtempSync(join(tmpdir(), 'crosswalk-bench-console-'));
-    const store = Store.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
+    const store = SqliteStore.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
     try {
       const world = await seed(store, quick ? 20_000 : 100_000);
       const policy = new StaticPolicy({ inbound: {}, outbound: {} });
@@ -82,7 +82,7 @@ export const scenario: Scenario = {
   },
 };
 
-async function seed(store: Store, ledgerRows: number): Promise<{ ledger: number; clientId: string; externalId: string }> {
+async function seed(store: SqliteStore, ledgerRows: number): Promise<{ ledger: number; clientId: string; externalId: string }> {
   const now = '2026-01-01T00:00:00.000Z';
   const clients: CanonicalWrite[] = [];
   const candidates: CanonicalWrite[] = [];

@@ -14,7 +14,7 @@ import { importCsv } from '../../src/csv/import.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { loadMappings } from '../../src/mapping/index.ts';
 import { ENTITIES, type EntityName } from '../../src/model/index.ts';
-import { Store, type CanonicalWrite, type LinkRow } from '../../src/store/index.ts';
+import { SqliteStore, type CanonicalWrite, type LinkRow } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 
@@ -135,7 +135,7 @@ async function importedTemplate(): Promise<void> {
 async function template(path: string): Promise<void> {
   const part = `${path}.part`;
   rmSync(part, { force: true });
-  const store = Store.open(part);
+  const store = SqliteStore.open(part);
   const ds = generateDataset({ scale: scaleFor(args.rows) });
   const now = '2026-11-20T00:00:00.000Z';
   const add = async (entity: EntityName, items: ReadonlyArray<{ key: string } & Record<string, unknown>>) => {
@@ -172,10 +172,10 @@ async function template(path: string): Promise<void> {
  * The template was migrated when it was made; migrating the copy again would fail if the
  * migrations were regenerated while the benchmark ran.
  */
-function freshStore(template: string, dir: string): Store {
+function freshStore(template: string, dir: string): SqliteStore {
   const path = join(dir, 'hub.sqlite');
   copyFileSync(template, path);
-  return Store.open(path, { migrate: false });
+  return SqliteStore.open(path, { migrate: false });
 }
 
 function mappings() {
@@ -287,7 +287,7 @@ async function main(): Promise<void> {
 }
 
 /** What a pass may not change on a re-import: ledger rows, canonical revisions, link rows. */
-function writesSoFar(store: Store, since: string | null): { ledger: number; revisions: number; links: number; linksAt: string } {
+function writesSoFar(store: SqliteStore, since: string | null): { ledger: number; revisions: number; links: number; linksAt: string } {
   const db = store.db;
   const linksAt = (db.prepare('SELECT coalesce(max(updated_at), \'\') FROM links').pluck().get() as string) ?? '';
   return {

@@ -11,7 +11,7 @@ import { applyLocalChange, StaticPolicy } from '../../src/engine/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { startServer } from '../../src/http/server.ts';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 
 const MB = 1_048_576;
 
@@ -27,7 +27,7 @@ export const scenario: Scenario = {
   description: '20 MB upload and download through the HTTP API vs fs.copyFile of the same bytes',
   async run({ quick }) {
     const dir = await mkdtemp(join(tmpdir(), 'crosswalk-bench-documents-'));
-    const store = Store.open(join(dir, 'hub', 'bench.sqlite'), { keyring: Keyring.generate() });
+    const store = SqliteStore.open(join(dir, 'hub', 'bench.sqlite'), { keyring: Keyring.generate() });
     const policy = new StaticPolicy({ inbound: {}, outbound: {} });
     const app = createApp({ store, policy, adminToken: null, systems: [] });
     const server = await startServer(app, { host: '127.0.0.1', port: 0 });

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { generateDataset } from '../../fixtures/dataset/index.ts';
 import { ENTITIES, entityFields, type EntityName } from '../../src/model/index.ts';
 import { Engine, ownedFields, StaticPolicy, type IncomingRecord } from '../../src/engine/index.ts';
-import { Store, type CanonicalWrite, type LedgerEntry, type LinkRow } from '../../src/store/index.ts';
+import { SqliteStore, type CanonicalWrite, type LedgerEntry, type LinkRow } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
@@ -99,7 +99,7 @@ function runRaw(side: 'raw-insert' | 'raw-upsert'): void {
 }
 
 async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
-  const store = Store.open(process.env['ENGINE_BENCH_MEMORY'] ? ':memory:' : join(dir, 'hub.sqlite'));
+  const store = SqliteStore.open(process.env['ENGINE_BENCH_MEMORY'] ? ':memory:' : join(dir, 'hub.sqlite'));
   const fields = entityFields('assignment');
   const policy = new StaticPolicy({ inbound: { [SYSTEM]: { assignment: { fields: ownedFields(SYSTEM, fields), match: { byEmail: false, unmatched: 'create' } } } } });
   const engine = new Engine(store, { policy });
@@ -148,7 +148,7 @@ async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
 }
 
 async function runFloor(): Promise<void> {
-  const store = Store.open(join(dir, 'floor.sqlite'));
+  const store = SqliteStore.open(join(dir, 'floor.sqlite'));
   await seedReferences(store);
   const now = '2026-11-20T12:00:00.000Z';
   const fields = entityFields('assignment');
@@ -194,7 +194,7 @@ function ref(externalId: string) {
 }
 
 /** Canonical rows and links for everything the assignments point at (untimed set-up). */
-async function seedReferences(store: Store): Promise<void> {
+async function seedReferences(store: SqliteStore): Promise<void> {
   const now = new Date().toISOString();
   const add = async (entity: EntityName, items: ReadonlyArray<{ key: string } & Record<string, unknown>>, keep: Set<string> | null) => {
     const chosen = keep ? items.filter((i) => keep.has(i.key)) : items;

@@ -12,7 +12,7 @@ import { mountWebhooks } from '../../src/http/webhooks.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { nowIso } from '../../src/lib/time.ts';
 import { createQueueDriver, EnqueueBatcher, inboxJobId, type QueueDriver } from '../../src/queue/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 import { gustoReceiver } from './ingest/receiver.ts';
 
@@ -86,7 +86,7 @@ async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 async function runHub(): Promise<void> {
-  const store = Store.open(join(args.dir, 'hub.sqlite'));
+  const store = SqliteStore.open(join(args.dir, 'hub.sqlite'));
   const driver: QueueDriver = args.redisUrl
     ? createQueueDriver({ driver: 'bullmq', redisUrl: args.redisUrl, prefix: args.prefix })
     : createQueueDriver({ driver: 'inline' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { draftInvoice } from '../../src/invoicing/draft.ts';
 import { DEFAULT_INVOICING } from '../../src/invoicing/source.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 
 /**
@@ -30,7 +30,7 @@ const WORKDAYS = Array.from({ length: 31 }, (_, i) => `2026-03-${String(i + 1).p
   return day !== 0 && day !== 6;
 });
 
-function seed(store: Store): number {
+function seed(store: SqliteStore): number {
   const db = store.db;
   const perClient = Math.ceil(args.entries / args.clients / WORKDAYS.length);
   const ins = (table: string, cols: string[]) => db.prepare(`INSERT INTO ${table} (id, created_at, updated_at, ${cols.join(', ')}) VALUES (?, '${NOW}', '${NOW}', ${cols.map(() => '?').join(', ')})`);
@@ -82,7 +82,7 @@ function roundLine(n: number): number {
   return r > 50 || (r === 50 && q % 2 === 1) ? q + 1 : q;
 }
 
-const store = Store.open(join(dir, 'bench.sqlite'));
+const store = SqliteStore.open(join(dir, 'bench.sqlite'));
 try {
   const seeded = seed(store);
   const clients = store.db.prepare('SELECT id FROM clients ORDER BY id').pluck().all() as string[];

@@ -9,7 +9,7 @@ import { SpoolMailer } from '../../src/access/mail/mailer.ts';
 import { Keyring } from '../../src/lib/secret-box.ts';
 import type { PortalEventInput, PortalEventRow } from '../../src/model/index.ts';
 import { createSubscription, DeliverySender, fanOutAll, newWebhookSecret, signedHeaders, webhookPayload } from '../../src/notify/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 
 const CONCURRENCY = 16;
 
@@ -39,7 +39,7 @@ export const scenario: Scenario = {
     server.keepAliveTimeout = 10_000;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const store = Store.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
+    const store = SqliteStore.open(join(dir, 'bench.sqlite'), { keyring: Keyring.generate() });
     try {
       const secrets: Array<{ url: string; secret: string }> = [];
       for (let i = 0; i < 3; i++) {

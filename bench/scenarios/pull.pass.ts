@@ -113,7 +113,7 @@ async function runSeed(): Promise<void> {
     await hub.work();
     const t0 = performance.now();
     await pull(hub, PARENTS);
-    const rows = hub.store().db.prepare(`SELECT count(*) FROM links`).pluck().get() as number;
+    const rows = (await hub.store().query.value<number>(`SELECT count(*) FROM links`)) ?? 0;
     reportPass(rows, performance.now() - t0);
   } finally {
     await hub.close();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,10 +36,6 @@ const RUN = 'bench-run';
 const NOW = '2026-11-25T00:00:00.000Z';
 const PAGE = 200;
 
-/** The staging table as src/store/schema/reconcile.ts declares it, until the migration is regenerated. */
-const STAGING_DDL = `CREATE TABLE IF NOT EXISTS reconcile_staging (
-  run_id text NOT NULL, external_id text NOT NULL, entity text NOT NULL, hash text NOT NULL, source_modified_at text,
-  deleted integer DEFAULT 0 NOT NULL, page integer NOT NULL, PRIMARY KEY (run_id, external_id, entity))`;
 
 /** Ids sort as text in the same order as numbers, as a vendor's would once padded. */
 const id = (i: number) => `P${String(i).padStart(9, '0')}`;
@@ -66,9 +62,8 @@ function build(): void {
   const raw = openDatabase(`${args.base}.raw.sqlite`);
   raw.exec(`CREATE TABLE raw_links (id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE raw_source (id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;`);
-  const store = Store.open(`${args.base}.hub.sqlite`);
+  const store = SqliteStore.open(`${args.base}.hub.sqlite`);
   const hub = store.db;
-  hub.exec(STAGING_DDL);
   const insRawLink = raw.prepare('INSERT INTO raw_links VALUES (?, ?)');
   const insRawSource = raw.prepare('INSERT INTO raw_source VALUES (?, ?)');
   const insLink = hub.prepare(`INSERT INTO links (system, entity, external_id, canonical_id, state, source_hash, created_at, updated_at)
@@ -129,7 +124,7 @@ function runRaw(): void {
 
 async function runHub(): Promise<void> {
   const path = freshCopy('hub');
-  const store = Store.open(path);
+  const store = SqliteStore.open(path);
   const repo = store.repos.reconcile;
   const t0 = performance.now();
   // The gate: what a run counts once its listing is complete.
@@ -257,7 +252,6 @@ async function runEndToEnd(e: EndToEndArgs): Promise<void> {
         });
         const config: LoadedConfig = { ...parsed, source: '(bench)', root: dir, redisUrl: null, adminToken: null, logLevel: 'silent' };
         const hub = new Hub(config, { logger: silentLogger(), env, http });
-        hub.store().db.exec(STAGING_DDL);
         return hub;
       };
 

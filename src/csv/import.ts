@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.ts';
 import { nowIso } from '../lib/time.ts';
 import type { MappingRegistry } from '../mapping/index.ts';
 import type { EntityName } from '../model/index.ts';
-import type { Store } from '../store/index.ts';
+import { SqliteStore, type Store } from '../store/index.ts';
 import type { ImportRow } from '../store/index.ts';
 import { bindColumns, type Binding } from './binding.ts';
 import { claimImport, refuse } from './claim.ts';
@@ -302,6 +302,8 @@ function fill(report: ImportReport, totals: Totals, errors: RowError[], keep = N
  * restores what it was. Pages over the new limit are freed at once.
  */
 function capPageCache(store: Store, mib: number): () => void {
+  // PostgreSQL's cache is the server's, not this process's memory.
+  if (!(store instanceof SqliteStore)) return () => {};
   const before = store.db.pragma('cache_size', { simple: true }) as number;
   // Negative values are KiB, positive ones pages (of page_size bytes).
   const kib = before < 0 ? -before : (before * (store.db.pragma('page_size', { simple: true }) as number)) / 1024;

@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Keyring } from '../lib/secret-box.ts';
 import { DiskBlobStore } from '../store/blobs/disk-blob-store.ts';
 import type { BlobStore } from '../store/blobs/blob-store.ts';
@@ -20,12 +20,12 @@ export interface DocumentServices {
 
 /**
  * The embedded defaults: blobs in `blobs/` beside the database file (a temporary folder for an
- * in-memory database, whose documents die with it), links signed with keys derived from the store's
+ * in-memory database, whose documents die with it; PostgreSQL names its files directory when opened), links signed with keys derived from the store's
  * key ring (a fresh ring when the store has none: links then live as long as the process).
  */
 export function documentServicesFor(store: Store, options: { maxBytes?: number; blobRoot?: string } = {}): DocumentServices {
-  const memory = store.path === ':memory:' || store.path.startsWith('file:');
-  const root = options.blobRoot ?? (memory ? join(mkdtempSync(join(tmpdir(), 'crosswalk-blobs-')), 'blobs') : join(dirname(store.path), 'blobs'));
+  const dir = store.filesDir;
+  const root = options.blobRoot ?? (dir === null ? join(mkdtempSync(join(tmpdir(), 'crosswalk-blobs-')), 'blobs') : join(dir, 'blobs'));
   return {
     blobs: new DiskBlobStore(root),
     signer: new LinkSigner(store.keyring ?? Keyring.generate()),

@@ -2,7 +2,7 @@ import type { VendorRecord } from '../../connectors/kit/types.ts';
 import { hashIncoming, type IncomingRecord } from '../engine/index.ts';
 import type { CompiledMapping } from '../mapping/index.ts';
 import { ENTITY_NAMES, type EntityName } from '../model/index.ts';
-import type { StagedRow } from '../store/sqlite/reconcile-repo.ts';
+import type { StagedRow } from '../store/repos/reconcile-repo.ts';
 
 /** The mappings a reconcile of a vendor entity goes through: those that carry something in, parents first. */
 export function inboundMappings(mappings: readonly CompiledMapping[]): CompiledMapping[] {

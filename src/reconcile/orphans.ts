@@ -1,4 +1,4 @@
-import type { OrphanList } from '../store/sqlite/reconcile-repo.ts';
+import type { OrphanList } from '../store/repos/reconcile-repo.ts';
 import type { ReconcileDeps } from './deps.ts';
 import type { OrphanKind } from './types.ts';
 

@@ -1,7 +1,7 @@
 import type { VendorRecord } from '../../connectors/kit/types.ts';
 import type { EntityName } from '../model/index.ts';
 import type { Repos } from '../store/index.ts';
-import type { DiffRow } from '../store/sqlite/reconcile-repo.ts';
+import type { DiffRow } from '../store/repos/reconcile-repo.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { keysOf, mapFetched } from './map.ts';
 import { applyBatches, commitStep, ledgerRow, metered, summaryCounts, type StepInput, type StepResult } from './step.ts';

@@ -1,5 +1,5 @@
 import type { RunRow } from '../store/index.ts';
-import type { OrphanList } from '../store/sqlite/reconcile-repo.ts';
+import type { OrphanList } from '../store/repos/reconcile-repo.ts';
 import type { RequestLimit } from './deps.ts';
 import { COUNT_KEYS, type CountKey, type OrphanKind, type ReconcileCursor, type ReconcileReport } from './types.ts';
 

@@ -1,6 +1,6 @@
 import type { PageCursor } from '../../connectors/kit/types.ts';
 import type { EntityName } from '../model/index.ts';
-import type { OrphanList } from '../store/sqlite/reconcile-repo.ts';
+import type { OrphanList } from '../store/repos/reconcile-repo.ts';
 
 /**
  * A run walks these phases, one committed step at a time:

@@ -4,14 +4,14 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type Cr
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { newId } from '../../src/lib/ids.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 
 /** Shared fixtures for the access tests: seeded contacts, a real JWKS endpoint, a real SMTP server. */
 
 export const T0 = '2026-03-02T09:00:00.000Z';
 export const at = (minutes: number, from = T0): string => new Date(Date.parse(from) + minutes * 60_000).toISOString();
 
-export async function seedClient(store: Store, name = 'Harbor Freight Lines'): Promise<string> {
+export async function seedClient(store: SqliteStore, name = 'Harbor Freight Lines'): Promise<string> {
   const id = newId();
   await store.unitOfWork(async (tx) => {
     await tx.canonical.insertMany('client', [{ id, changedAt: null, fields: { name, status: 'active' } }], T0);
@@ -19,7 +19,7 @@ export async function seedClient(store: Store, name = 'Harbor Freight Lines'): P
   return id;
 }
 
-export async function seedContact(store: Store, clientId: string, email: string | null, status: 'active' | 'inactive' = 'active'): Promise<string> {
+export async function seedContact(store: SqliteStore, clientId: string, email: string | null, status: 'active' | 'inactive' = 'active'): Promise<string> {
   const id = newId();
   await store.unitOfWork(async (tx) => {
     await tx.canonical.insertMany('contact', [{ id, changedAt: null, fields: { clientId, firstName: 'Dana', lastName: 'Reyes', email, status } }], T0);
@@ -28,7 +28,7 @@ export async function seedContact(store: Store, clientId: string, email: string 
 }
 
 /** Sets a contact's status, keeping its other fields (updateMany writes the full field set). */
-export async function setContactStatus(store: Store, id: string, status: 'active' | 'inactive'): Promise<void> {
+export async function setContactStatus(store: SqliteStore, id: string, status: 'active' | 'inactive'): Promise<void> {
   await store.unitOfWork(async (tx) => {
     const row = await tx.canonical.get('contact', id);
     if (row === null) throw new Error(`no contact ${id}`);
@@ -36,7 +36,7 @@ export async function setContactStatus(store: Store, id: string, status: 'active
   });
 }
 
-export async function seedUser(store: Store, email: string, status: 'active' | 'disabled' = 'active'): Promise<string> {
+export async function seedUser(store: SqliteStore, email: string, status: 'active' | 'disabled' = 'active'): Promise<string> {
   const id = newId();
   await store.unitOfWork(async (tx) => {
     await tx.access.insertUser({ id, email, name: 'Ops', role: 'ops_admin', passwordHash: null, status, createdAt: T0, updatedAt: T0 });

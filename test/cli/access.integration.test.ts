@@ -8,7 +8,7 @@ import { sha256Hex } from '../../src/access/credentials/secret.ts';
 import { applyLocalChange, StaticPolicy } from '../../src/engine/index.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { EntityName } from '../../src/model/index.ts';
-import { Store, type FieldMap } from '../../src/store/index.ts';
+import { SqliteStore, type FieldMap } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/crosswalk.js');
@@ -69,7 +69,7 @@ describe('crosswalk keys, users, access and audit', () => {
 
   beforeAll(async () => {
     writeFileSync(config, 'database: ./not-this-one.sqlite\n');
-    const store = Store.open(db);
+    const store = SqliteStore.open(db);
     // No system owns anything: the seed writes every record as the portal would.
     const policy = new StaticPolicy({ inbound: {} });
     const make = (entity: EntityName, changes: FieldMap) =>
@@ -101,7 +101,7 @@ describe('crosswalk keys, users, access and audit', () => {
     expect(Object.keys(created).sort()).toEqual(['id', 'key']);
     expect(created.key).toMatch(new RegExp(`^cw_live_${created.id}_[A-Za-z0-9_-]{43}$`));
 
-    const store = Store.open(db);
+    const store = SqliteStore.open(db);
     try {
       const row = await store.repos.access.keyById(created.id);
       expect(row).toMatchObject({ ownerKind: 'contact', ownerId: w.contactA, scopes: ['read'], createdBy: ACTOR, revokedAt: null });
@@ -149,7 +149,7 @@ describe('crosswalk keys, users, access and audit', () => {
     const user = json<{ id: string; email: string; role: string; status: string; hasPassword: boolean }>(r);
     expect(user).toMatchObject({ email: 'dana@ops.example.test', role: 'ops_admin', status: 'active', hasPassword: true });
     expect(r.stdout).not.toContain('scrypt$');
-    const store = Store.open(db);
+    const store = SqliteStore.open(db);
     try {
       const row = await store.repos.access.userById(user.id);
       expect(await verifyPassword(PASSWORD, row?.passwordHash ?? null)).toBe(true);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, ownedFields, StaticPolicy, SHARED } from '../../src/engine/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/crosswalk.js');
@@ -31,7 +31,7 @@ describe('the crosswalk command', () => {
     writeFileSync(join(dir, 'crosswalk.config.yaml'), 'database: ./hub.sqlite\nmappings: ./mappings\n');
     env = { CROSSWALK_CONFIG: join(dir, 'crosswalk.config.yaml') };
     // Seed a conflict: two systems change the shared phone of one client.
-    const store = Store.open(join(dir, 'hub.sqlite'));
+    const store = SqliteStore.open(join(dir, 'hub.sqlite'));
     const fields = ['name', 'status', 'phone'];
     const policy = new StaticPolicy({
       inbound: {

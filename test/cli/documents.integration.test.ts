@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLocalChange, StaticPolicy } from '../../src/engine/index.ts';
 import { recordVersion } from '../../src/documents/record.ts';
 import { DiskBlobStore } from '../../src/store/blobs/disk-blob-store.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { samples } from '../support/files.ts';
 import { tempDir, TEST_KEYRING } from '../support/temp-store.ts';
 
@@ -34,7 +34,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 beforeAll(async () => {
   writeFileSync(config, 'database: ./unused.sqlite\nsystems: []\n');
-  const store = Store.open(db, { keyring: TEST_KEYRING });
+  const store = SqliteStore.open(db, { keyring: TEST_KEYRING });
   clientId = await store.unitOfWork(async (tx) =>
     (await applyLocalChange(tx, policy, { entity: 'client', changes: { name: 'Harbor Tooling', status: 'active' }, actor: 'seed' }, NOW)).canonicalId,
   );

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/crosswalk.js');
@@ -37,7 +37,7 @@ describe('crosswalk invoices', () => {
   beforeAll(async () => {
     // Client B's invoices come from billing's system: the hub never drafts them.
     writeFileSync(config, 'invoicing:\n  clients:\n    cli-b: import\n');
-    const store = Store.open(db);
+    const store = SqliteStore.open(db);
     await store.unitOfWork(async (tx) => {
       const ins = (entity: Parameters<typeof tx.canonical.insertMany>[0], id: string, fields: Record<string, string | number | null>) =>
         tx.canonical.insertMany(entity, [{ id, fields, changedAt: null }], NOW);

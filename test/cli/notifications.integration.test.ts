@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowIso } from '../../src/lib/time.ts';
 import { SpoolMailer } from '../../src/access/mail/mailer.ts';
 import { createSubscription, NotificationRelay } from '../../src/notify/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { TEST_KEYRING } from '../support/temp-store.ts';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ describe('crosswalk notifications', () => {
     writeFileSync(join(dir, 'crosswalk.config.yaml'), 'database: ./hub.sqlite\nmappings: ./mappings\n');
     env = { CROSSWALK_CONFIG: join(dir, 'crosswalk.config.yaml'), CROSSWALK_SECRET_KEY: TEST_KEYRING.serialize() };
     path = join(dir, 'hub.sqlite');
-    const store = Store.open(path, { keyring: TEST_KEYRING });
+    const store = SqliteStore.open(path, { keyring: TEST_KEYRING });
     // A subscriber nobody listens on: its delivery fails.
     await store.unitOfWork((tx) => createSubscription(tx, { url: 'http://127.0.0.1:9/hooks', eventTypes: ['sync.issue'], clientId: null, description: 'down' }, 'user:test', nowIso()));
     await store.unitOfWork((tx) => tx.events.append({ type: 'sync.issue', entity: 'run', canonicalId: 'run-1', clientId: null, worksiteId: null, actor: 'system:test', data: { summary: 'pull failed' }, at: nowIso() }));
@@ -44,7 +44,7 @@ describe('crosswalk notifications', () => {
 
   it('list shows the delivery record and replay --dead queues dead letters again', async () => {
     // (One sweep in-process: each CLI start costs seconds; `notifications send` is the same sweep.)
-    const store = Store.open(path, { keyring: TEST_KEYRING });
+    const store = SqliteStore.open(path, { keyring: TEST_KEYRING });
     const relay = new NotificationRelay({ store, mailer: new SpoolMailer(join(dir, 'mail'), 'x@example.test'), publicUrl: null, maxAttempts: { email: 1, webhook: 1 } });
     expect(await relay.sweep()).toMatchObject({ fanOut: { events: 1, deliveries: 1 }, delivered: { dead: 1 } });
     store.close();
@@ -56,7 +56,7 @@ describe('crosswalk notifications', () => {
 
     const replay = await cli(['notifications', 'replay', '--dead', '--json'], env);
     expect(JSON.parse(replay.stdout)).toEqual({ replayed: 1, asked: 1 });
-    const reopened = Store.open(path, { keyring: TEST_KEYRING });
+    const reopened = SqliteStore.open(path, { keyring: TEST_KEYRING });
     expect(await reopened.repos.notifications.delivery(rows[0]?.id ?? '')).toMatchObject({ status: 'queued', attempts: 0 });
     reopened.close();
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
 
 const run = promisify(execFile);
@@ -35,7 +35,7 @@ describe('crosswalk secrets rotate', () => {
   beforeAll(async () => {
     writeFileSync(loopback, 'database: ./unused.sqlite\nsystems:\n  - { id: gusto, connector: gusto, kind: payroll, baseUrl: "http://127.0.0.1:8602" }\n');
     writeFileSync(remote, 'database: ./unused.sqlite\nsystems:\n  - { id: gusto, connector: gusto, kind: payroll, baseUrl: "https://api.gusto.com" }\n');
-    const store = Store.open(db, { keyring: Keyring.parse(K1) });
+    const store = SqliteStore.open(db, { keyring: Keyring.parse(K1) });
     await store.unitOfWork(async (tx) => {
       await tx.state.set('gusto', 'oauth.tokens', '{"refreshToken":"rt-1"}', NOW);
       await tx.state.set('bullhorn', 'oauth.refreshToken', 'rt-2', NOW);
@@ -56,7 +56,7 @@ describe('crosswalk secrets rotate', () => {
     const values = raw.prepare('SELECT value FROM connector_state').pluck().all() as string[];
     raw.close();
     expect(values.map((v) => Keyring.keyIdOf(v))).toEqual(['k2', 'k2', 'k2']);
-    const store = Store.open(db, { keyring: Keyring.parse(K2) });
+    const store = SqliteStore.open(db, { keyring: Keyring.parse(K2) });
     try {
       expect(await store.repos.state.get('gusto', 'webhook.verificationToken')).toBe('legacy');
       expect(await store.repos.state.get('bullhorn', 'oauth.refreshToken')).toBe('rt-2');

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, applyLocalChange, emptySummary, type ApplySummary, type Engine } from '../../src/engine/index.ts';
 import { entityFields } from '../../src/model/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 import { ledgerOf, newEngine, standardPolicy } from '../support/hub.ts';
 import { allFields, policy } from '../support/policy.ts';
 import { candidateValues, clientValues, minute, rec, ref } from '../support/records.ts';
 import { countRows, logicalSnapshot, openTempStore, snapshot, type TempStore } from '../support/temp-store.ts';
 
 let t: TempStore;
-let store: Store;
+let store: SqliteStore;
 let engine: Engine;
 beforeEach(() => {
   t = openTempStore();
@@ -19,7 +19,7 @@ afterEach(() => t.dispose());
 
 const summary = (over: Partial<ApplySummary>): ApplySummary => ({ ...emptySummary(), ...over });
 
-async function canonicalIdOf(system: string, entity: Parameters<Store['repos']['links']['get']>[1], externalId: string): Promise<string> {
+async function canonicalIdOf(system: string, entity: Parameters<SqliteStore['repos']['links']['get']>[1], externalId: string): Promise<string> {
   const link = await store.repos.links.get(system, entity, externalId);
   if (!link?.canonicalId) throw new Error(`${system} ${entity} ${externalId} is not linked`);
   return link.canonicalId;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictResolver, RefusedError, applyLocalChange, type Engine } from '../../src/engine/index.ts';
-import type { ConflictRow, Store } from '../../src/store/index.ts';
+import type { ConflictRow, SqliteStore } from '../../src/store/index.ts';
 import { ledgerOf, newEngine, standardPolicy } from '../support/hub.ts';
 import { candidateValues, clientValues, minute, rec, ref } from '../support/records.ts';
 import { countRows, openTempStore, snapshot, type TempStore } from '../support/temp-store.ts';
@@ -9,7 +9,7 @@ const NOW = '2026-04-01T09:00:00.000Z';
 const POLICY = standardPolicy();
 
 let t: TempStore;
-let store: Store;
+let store: SqliteStore;
 let engine: Engine;
 let resolver: ConflictResolver;
 beforeEach(() => {

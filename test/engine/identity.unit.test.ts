@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, IdentityReviews, RefusedError, emptySummary, type ApplySummary } from '../../src/engine/index.ts';
 import { entityFields, keyValue, normaliseKeyPart, ENTITIES, type EntityName } from '../../src/model/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 import { allFields, policy } from '../support/policy.ts';
 import { candidateValues, rec, ref, steppingClock } from '../support/records.ts';
 import { countRows, openTempStore, type TempStore } from '../support/temp-store.ts';
@@ -27,7 +27,7 @@ const identityPolicy = () =>
     .build();
 
 let t: TempStore;
-let store: Store;
+let store: SqliteStore;
 let engine: Engine;
 let reviews: IdentityReviews;
 beforeEach(() => {

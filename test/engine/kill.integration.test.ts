@@ -3,7 +3,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
 
 // A process SIGKILLed while it applies one large batch leaves all of the batch or none of it.
@@ -86,8 +86,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function withStore<T>(path: string, fn: (store: Store) => T): T {
-  const store = Store.open(path);
+function withStore<T>(path: string, fn: (store: SqliteStore) => T): T {
+  const store = SqliteStore.open(path);
   try {
     return fn(store);
   } finally {
@@ -95,14 +95,14 @@ function withStore<T>(path: string, fn: (store: Store) => T): T {
   }
 }
 
-const count = (store: Store, table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const count = (store: SqliteStore, table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
-function counts(store: Store) {
+function counts(store: SqliteStore) {
   return { clients: count(store, 'clients'), links: count(store, 'links'), ledger: count(store, 'ledger'), outbox: count(store, 'outbox') };
 }
 
 /** Everything the batch wrote, without generated ids: rows read through the external id. */
-function state(store: Store): string[] {
+function state(store: SqliteStore): string[] {
   const q = (sql: string) => store.db.prepare(sql).all().map((r) => JSON.stringify(r));
   return [
     ...q(`SELECT l.external_id, l.state, l.base, l.source_hash, l.source_modified_at, l.reason, l.tombstoned_at, l.created_at, l.updated_at,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLocalChange, RefusedError, type CreateRule, type SyncPolicy } from '../../src/engine/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 import { policy } from '../support/policy.ts';
 import { countRows, openTempStore, type TempStore } from '../support/temp-store.ts';
 
@@ -13,7 +13,7 @@ import { countRows, openTempStore, type TempStore } from '../support/temp-store.
 
 const NOW = '2026-04-01T09:00:00.000Z';
 let t: TempStore;
-let store: Store;
+let store: SqliteStore;
 beforeEach(() => {
   t = openTempStore();
   store = t.store;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, SHARED, addSummary, emptySummary, type ApplyBatch, type ApplySummary, type CreateRule, type IncomingRecord, type SyncPolicy } from '../../src/engine/index.ts';
-import { Store, type CanonicalRow, type ConflictRow, type Scalar } from '../../src/store/index.ts';
+import { SqliteStore, type CanonicalRow, type ConflictRow, type Scalar } from '../../src/store/index.ts';
 import { policy, type FieldSpec } from '../support/policy.ts';
 import { ref, steppingClock } from '../support/records.ts';
 import { snapshot } from '../support/temp-store.ts';
@@ -142,22 +142,22 @@ function buildBatches(world: World, raw: readonly RawBatch[], mode: TimeMode): A
   }));
 }
 
-function openMemoryStore(): Store {
-  return Store.open(':memory:');
+function openMemoryStore(): SqliteStore {
+  return SqliteStore.open(':memory:');
 }
 
-function newEngine(store: Store, world: World): Engine {
+function newEngine(store: SqliteStore, world: World): Engine {
   return new Engine(store, { policy: buildPolicy(world), now: steppingClock().now });
 }
 
 const countFields: ReadonlyArray<keyof ApplySummary> = ['created', 'updated', 'unchanged', 'conflicts', 'rejected', 'held', 'parked', 'tombstoned', 'linked'];
 
-async function allRows(store: Store, entity: 'client' | 'worksite'): Promise<Map<string, CanonicalRow>> {
+async function allRows(store: SqliteStore, entity: 'client' | 'worksite'): Promise<Map<string, CanonicalRow>> {
   const rows = await store.repos.canonical.list(entity, { limit: 10_000, includeDeleted: true });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-function allConflicts(store: Store): Promise<ConflictRow[]> {
+function allConflicts(store: SqliteStore): Promise<ConflictRow[]> {
   return store.repos.conflicts.list({ limit: 10_000 });
 }
 
@@ -167,7 +167,7 @@ interface LinkState {
   state: string;
 }
 
-function allLinks(store: Store): LinkState[] {
+function allLinks(store: SqliteStore): LinkState[] {
   return store.db.prepare(`SELECT system || '|' || entity || '|' || external_id AS key, entity, state FROM links`).all() as LinkState[];
 }
 

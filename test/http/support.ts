@@ -4,7 +4,7 @@ import { createApp, type CrosswalkApp } from '../../src/http/app.ts';
 import { createCounters, type HttpCounters, type HttpDeps, type HttpLogger } from '../../src/http/deps.ts';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
 import type { EntityName } from '../../src/model/index.ts';
-import type { FieldMap, Store } from '../../src/store/index.ts';
+import type { FieldMap, SqliteStore } from '../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
 import { createUser } from '../../src/access/admin.ts';
 import { createApiKey, type NewApiKey } from '../../src/access/credentials/api-keys.ts';
@@ -54,7 +54,7 @@ export function captureLog(): CapturedLog {
 }
 
 export interface Harness {
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly app: CrosswalkApp;
   readonly server: ServerHandle;
   readonly url: string;

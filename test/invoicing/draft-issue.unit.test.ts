@@ -4,7 +4,7 @@ import { RefusedError, StaticPolicy } from '../../src/engine/index.ts';
 import { draftInvoice } from '../../src/invoicing/draft.ts';
 import { issueInvoice } from '../../src/invoicing/issue.ts';
 import { DEFAULT_INVOICING } from '../../src/invoicing/source.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
 
 /**
@@ -25,7 +25,7 @@ const ASSIGNMENTS = ['asg-1', 'asg-2', 'asg-3'];
 let seq = 0;
 const id = (p: string) => `${p}-${String(++seq).padStart(6, '0')}`;
 
-async function seedClient(store: Store): Promise<void> {
+async function seedClient(store: SqliteStore): Promise<void> {
   await store.unitOfWork(async (tx) => {
     const ins = (entity: Parameters<typeof tx.canonical.insertMany>[0], rowId: string, fields: Record<string, string | number | null>) =>
       tx.canonical.insertMany(entity, [{ id: rowId, fields, changedAt: null }], NOW);
@@ -38,7 +38,7 @@ async function seedClient(store: Store): Promise<void> {
   });
 }
 
-async function addRate(store: Store, assignmentId: string, effectiveFrom: string, bill: number, ot: number | null): Promise<void> {
+async function addRate(store: SqliteStore, assignmentId: string, effectiveFrom: string, bill: number, ot: number | null): Promise<void> {
   await store.unitOfWork((tx) =>
     tx.canonical.insertMany('assignment_rate', [{
       id: id('rate'), changedAt: null,
@@ -47,7 +47,7 @@ async function addRate(store: Store, assignmentId: string, effectiveFrom: string
   );
 }
 
-async function approve(store: Store, assignmentId: string, workDate: string, regular: number, overtime: number): Promise<void> {
+async function approve(store: SqliteStore, assignmentId: string, workDate: string, regular: number, overtime: number): Promise<void> {
   await store.unitOfWork((tx) =>
     tx.canonical.insertMany('time_entry', [{
       id: id('te'), changedAt: null,
@@ -56,12 +56,12 @@ async function approve(store: Store, assignmentId: string, workDate: string, reg
   );
 }
 
-const draft = (store: Store, date: string) =>
+const draft = (store: SqliteStore, date: string) =>
   store.unitOfWork((tx) => draftInvoice(tx, { clientId: 'cli-1', date, actor: 'user:billing', now: NOW, settings: DEFAULT_INVOICING }));
-const issue = (store: Store, invoiceId: string) => store.unitOfWork((tx) => issueInvoice(tx, policy, { invoiceId, actor: 'user:billing', now: NOW }));
+const issue = (store: SqliteStore, invoiceId: string) => store.unitOfWork((tx) => issueInvoice(tx, policy, { invoiceId, actor: 'user:billing', now: NOW }));
 
 /** Everything about an invoice that must never change once issued. */
-function snapshot(store: Store, invoiceId: string): string {
+function snapshot(store: SqliteStore, invoiceId: string): string {
   const inv = store.db.prepare('SELECT number, status, total_cents, issue_date, period_start, period_end, revision FROM invoices WHERE id = ?').get(invoiceId);
   const lines = store.db.prepare('SELECT id, kind, quantity, rate_cents, amount_cents, description FROM invoice_lines WHERE invoice_id = ? ORDER BY id').all(invoiceId);
   const links = store.db.prepare('SELECT line_id, time_entry_id, hour_type, centi_hours FROM invoice_line_time_entries WHERE invoice_id = ? ORDER BY time_entry_id, hour_type').all(invoiceId);

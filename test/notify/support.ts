@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { PortalEventInput } from '../../src/model/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 
 /** A real HTTP subscriber on 127.0.0.1 that verifies every delivery with the `standardwebhooks` package. */
 export interface Subscriber {
@@ -73,7 +73,7 @@ export async function startSubscriber(secret: string, mode: Subscriber['mode'] =
 }
 
 /** Appends events the way a producer does: in a unit of work. */
-export async function appendEvents(store: Store, events: readonly PortalEventInput[]): Promise<void> {
+export async function appendEvents(store: SqliteStore, events: readonly PortalEventInput[]): Promise<void> {
   await store.unitOfWork(async (tx) => {
     for (const e of events) await tx.events.append(e);
   });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { toBullmqJobId } from '../../src/queue/bullmq.ts';
 import { createQueueDriver, inboxJobId, outboxJobId, pageJobId, Relay, type QueueDriver } from '../../src/queue/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { SqliteStore } from '../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../support/temp-store.ts';
 import { captureLogger, deletePrefix, FAKE_HUB, handlersWith, SHARED_REDIS_URL, sleep, startPrivateRedis, uniquePrefix, waitFor } from './support.ts';
 
@@ -41,7 +41,7 @@ function inspect(redisUrl: string, prefix: string, system: string): Queue {
   return q;
 }
 
-async function addInbox(store: Store, system: string, ids: readonly string[], receivedAt = HOUR_AGO): Promise<void> {
+async function addInbox(store: SqliteStore, system: string, ids: readonly string[], receivedAt = HOUR_AGO): Promise<void> {
   await store.unitOfWork(async (tx) => {
     for (const id of ids) {
       await tx.inbox.insert({ id, system, eventId: `evt-${id}`, kind: 'webhook', entity: 'candidate', externalId: id, payload: '{}', receivedAt });

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createQueueDriver, Scheduler, silentQueueLogger, type QueueLogger, type ScheduleKind } from '../../src/queue/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 
 interface ChildArgs {
   db: string;
@@ -35,7 +35,7 @@ const countingLogger: QueueLogger = {
   },
   child: () => countingLogger,
 };
-const store = Store.open(args.db);
+const store = SqliteStore.open(args.db);
 const driver = createQueueDriver({ driver: 'bullmq', redisUrl: args.redisUrl, prefix: args.prefix });
 const scheduler = new Scheduler({
   store,

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../support/temp-store.ts';
 /**
  * Reconciliation against the Bullhorn emulator over real HTTP, through the real connector and the
  * reconcile.run handler: drift injected behind the hub's back through `control`, then a run, then
@@ -71,7 +72,7 @@ describe('reconcile against the Bullhorn emulator', () => {
     expect(reportOf(run).requests.used).toBeGreaterThanOrEqual(starts.length);
     // Bullhorn's documented limit, 1,500 a minute, over the run's wall time.
     expect(reportOf(run).requests).toMatchObject({ limit: { max: 1500, duration: 60_000 }, allowed: Math.floor((1500 * reportOf(run).durationMs) / 60_000) });
-    expect(countRows(h.hub.store(), 'reconcile_staging')).toBe(0);
+    expect(countRows(sqliteOf(h.hub.store()), 'reconcile_staging')).toBe(0);
   });
 
   it('a run killed halfway and resumed by the relay fetches no page twice and ends where a clean run ends', async () => {
@@ -108,7 +109,7 @@ describe('reconcile against the Bullhorn emulator', () => {
     expect(run.status).toBe('failed');
     expect(reportOf(run)).toMatchObject({ status: 'failed', counts: { pages: 2, tombstoned: 0 }, tombstones: { skipped: true } });
     expect([...hubCandidates(h.hub).values()].filter((r) => r['tombstonedAt'] !== null)).toEqual([]);
-    expect(countRows(h.hub.store(), 'reconcile_staging')).toBe(0);
+    expect(countRows(sqliteOf(h.hub.store()), 'reconcile_staging')).toBe(0);
   });
 
   it('a source that returns an empty list by mistake deletes nothing', async () => {

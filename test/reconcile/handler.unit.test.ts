@@ -1,3 +1,4 @@
+import { sqliteOf } from '../support/temp-store.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobInput, JobName, JobPayload } from '../../jobs/catalog.ts';
 import type { JobContext } from '../../jobs/context.ts';
@@ -63,7 +64,7 @@ describe('reconcile.run handler', () => {
     expect(person?.counts).toMatchObject({ seen: 3, missing: 1, tombstoned: 1 });
     expect(company?.requests).toMatchObject({ limit: null, allowed: null });
     expect(t.vendors.ats.listRequests('Company').map((e) => e.start)).toEqual([0, 3, 6]);
-    expect(countRows(t.hub.store(), 'reconcile_staging')).toBe(0);
+    expect(countRows(sqliteOf(t.hub.store()), 'reconcile_staging')).toBe(0);
   });
 
   it('ends each job after its first vendor call and names the next one as the relay would', async () => {
@@ -108,6 +109,6 @@ describe('reconcile.run handler', () => {
     const run = await t.hub.store().repos.runs.get(String(next.runId));
     expect(run?.status).toBe('failed');
     expect(run?.report).toMatchObject({ status: 'failed', counts: { tombstoned: 0, pages: 1 }, tombstones: { skipped: true } });
-    expect(countRows(t.hub.store(), 'reconcile_staging')).toBe(0);
+    expect(countRows(sqliteOf(t.hub.store()), 'reconcile_staging')).toBe(0);
   });
 });

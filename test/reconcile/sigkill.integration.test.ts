@@ -11,7 +11,7 @@ import { createReconcileHandler } from '../../jobs/handlers/reconcile-run.ts';
 import { Relay } from '../../src/queue/relay.ts';
 import type { EnqueueItem } from '../../src/queue/jobs.ts';
 import type { ReconcileCursor, ReconcileReport } from '../../src/reconcile/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
 import {
   bullhornHub, expectHubEqualsSource, fullPull, hubCandidates, lastReconcile, listingStarts, runJobs, startLoggedEmulator, targetOf,
@@ -51,7 +51,7 @@ describe('reconcile: worker SIGKILL mid-listing', () => {
       gone = true;
       resolve();
     }));
-    const watcher = Store.open(`${dir.dir}/hub.sqlite`, { migrate: false });
+    const watcher = SqliteStore.open(`${dir.dir}/hub.sqlite`, { migrate: false });
     try {
       const deadline = Date.now() + 30_000;
       for (;;) {

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../support/temp-store.ts';
 /**
  * Redis loses everything (FLUSHALL on a private redis-server) while work is pending: webhook
  * deliveries in the inbox and approved time in the outbox, their jobs waiting in BullMQ because no
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 describe('FLUSHALL with work pending', () => {
   it(`${EDITS} webhook deliveries and ${APPROVALS} approvals queued, Redis emptied, worker restarted: each completes exactly once`, async () => {
-    const store = world.hub.store();
+    const store = sqliteOf(world.hub.store());
     // Webhooks Gusto still owes for the set-up's pushes land before the count starts (on a loaded
     // machine one could arrive after it and be counted as one of this test's deliveries).
     await world.gusto.control.webhooksIdle(10_000);
@@ -107,7 +108,7 @@ describe('FLUSHALL with work pending', () => {
   });
 
   it('a pull asked for through the API survives FLUSHALL before its first page: its run row came first, and the relay resumes it', async () => {
-    const store = world.hub.store();
+    const store = sqliteOf(world.hub.store());
     await world.stopWorker();
     const res = await world.api('POST', '/api/v1/systems/gusto/sync', { entity: 'candidate' });
     expect(res.status).toBe(202);

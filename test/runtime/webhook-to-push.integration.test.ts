@@ -1,3 +1,4 @@
+import { sqliteOf } from '../support/temp-store.ts';
 /**
  * Issue 4, end to end on BullMQ (the shared Redis, a prefix of this file's own): both emulators,
  * `crosswalk serve`'s half in this process and `crosswalk worker` as a child process on the same
@@ -35,7 +36,7 @@ const postWebhook = (body: Buffer, headers: Record<string, string>): Promise<num
 
 describe('a Gusto edit, end to end on BullMQ', () => {
   it('signed webhook → inbox → webhook.process on BullMQ → refused in the ledger → outbox → sync.push → Gusto has Bullhorn\'s value again; four deliveries, one effect', async () => {
-    const store = world.hub.store();
+    const store = sqliteOf(world.hub.store());
     const since = nowIso();
     const [employee] = await linkedEmployees(world, 1);
     if (!employee) throw new Error('no employee');
@@ -90,7 +91,7 @@ describe('a Gusto edit, end to end on BullMQ', () => {
 
 describe('a worksite approval, end to end on BullMQ', () => {
   it('POST /approve by the approver (clicked twice at once) → outbox → sync.push on BullMQ → one Gusto time sheet → exported', async () => {
-    const store = world.hub.store();
+    const store = sqliteOf(world.hub.store());
     await importBillingFiles(world, dataset, files.dir);
     await world.pushDue();
     await world.settle();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store, type NewInboxRow } from '../../src/store/index.ts';
+import { SqliteStore, type NewInboxRow } from '../../src/store/index.ts';
 import { countRows, openTempStore, type TempStore } from '../support/temp-store.ts';
 
 /*
@@ -26,7 +26,7 @@ function open(busyTimeoutMs?: number): TempStore {
 
 function reopen(t: TempStore, busyTimeoutMs: number): TempStore {
   t.store.close();
-  const store = Store.open(t.path, { busyTimeoutMs });
+  const store = SqliteStore.open(t.path, { busyTimeoutMs });
   return { ...t, store, dispose: () => { store.close(); t.dispose(); } };
 }
 
@@ -79,7 +79,7 @@ describe('InboxWriter', () => {
   });
 
   it('an in-memory store has no writer thread', () => {
-    const store = Store.open(':memory:');
+    const store = SqliteStore.open(':memory:');
     expect(store.inboxWriter()).toBeNull();
     store.close();
   });

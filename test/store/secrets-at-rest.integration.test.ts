@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rotateConnectorSecrets } from '../../src/cli/commands/secrets.ts';
 import { ConfigFileError, loadConfig, resolveSecretKey, SECRET_KEY_FILE } from '../../src/config/index.ts';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { sampleDataset } from '../../fixtures/dataset/index.ts';
 import { startHarness } from '../connectors/gusto/support/hub.ts';
 import { openTempStore, tempDir, TEST_KEYRING } from '../support/temp-store.ts';
@@ -75,7 +75,7 @@ describe('connector state sealed at rest', () => {
     store.close();
 
     // A new key first, the old one kept to open what it sealed.
-    const rotating = Store.open(path, { keyring: Keyring.parse(`${k('k2', 2)},test:${Buffer.alloc(32, 7).toString('base64')}`) });
+    const rotating = SqliteStore.open(path, { keyring: Keyring.parse(`${k('k2', 2)},test:${Buffer.alloc(32, 7).toString('base64')}`) });
     const summary = await rotateConnectorSecrets(rotating);
     expect(summary).toEqual({ total: 3, resealed: 3, plaintext: 1 });
     expect(await rotateConnectorSecrets(rotating)).toEqual({ total: 3, resealed: 0, plaintext: 0 });
@@ -89,7 +89,7 @@ describe('connector state sealed at rest', () => {
     expect(fileBytes(path).includes(Buffer.from(legacy))).toBe(false);
 
     // The old key can now be dropped.
-    const after = Store.open(path, { keyring: Keyring.parse(k('k2', 2)) });
+    const after = SqliteStore.open(path, { keyring: Keyring.parse(k('k2', 2)) });
     cleanups.push(() => after.close());
     expect(await after.repos.state.get('gusto', 'webhook.verificationToken')).toBe(legacy);
     expect(await after.repos.state.get('bullhorn', 'oauth.refreshToken')).toBe(TOKEN);
@@ -100,7 +100,7 @@ describe('connector state sealed at rest', () => {
     const { store, path } = temp();
     await store.unitOfWork((tx) => tx.state.set('gusto', 'oauth.tokens', TOKEN, NOW));
     store.db.prepare('INSERT INTO connector_state (system, key, value, updated_at) VALUES (?, ?, ?, ?)').run('gusto', 'companyUuid', 'c-1', NOW);
-    const bare = Store.open(path);
+    const bare = SqliteStore.open(path);
     cleanups.push(() => bare.close());
     await expect(bare.repos.state.get('gusto', 'oauth.tokens')).rejects.toThrow(/encrypted at rest: open the store with a key ring/);
     await expect(bare.unitOfWork((tx) => tx.state.set('gusto', 'x', 'y', NOW))).rejects.toThrow(/key ring/);
@@ -183,7 +183,7 @@ describe('database files', () => {
     const d = tempDir();
     cleanups.push(() => d.dispose());
     const path = join(d.dir, 'nested', 'hub.sqlite');
-    const store = Store.open(path, { keyring: TEST_KEYRING });
+    const store = SqliteStore.open(path, { keyring: TEST_KEYRING });
     cleanups.push(() => store.close());
     await store.unitOfWork((tx) => tx.state.set('gusto', 'companyUuid', 'c-1', NOW));
     for (const file of [path, `${path}-wal`, `${path}-shm`]) {
@@ -197,11 +197,11 @@ describe('database files', () => {
     const d = tempDir();
     cleanups.push(() => d.dispose());
     const path = join(d.dir, 'hub.sqlite');
-    const first = Store.open(path, { keyring: TEST_KEYRING });
+    const first = SqliteStore.open(path, { keyring: TEST_KEYRING });
     await first.unitOfWork((tx) => tx.state.set('gusto', 'companyUuid', 'c-1', NOW));
     first.close();
     chmodSync(path, 0o644);
-    const again = Store.open(path, { keyring: TEST_KEYRING });
+    const again = SqliteStore.open(path, { keyring: TEST_KEYRING });
     cleanups.push(() => again.close());
     await again.unitOfWork((tx) => tx.state.set('gusto', 'companyUuid', 'c-2', NOW));
     for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(mode(file)).toBe(0o600);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENTITY_NAMES, entityFields } from '../../src/model/index.ts';
-import { TABLE_INFO, type LinkRow, type OutboxRequest, type Store } from '../../src/store/index.ts';
+import { TABLE_INFO, type LinkRow, type OutboxRequest, type SqliteStore } from '../../src/store/index.ts';
 import { countRows, openTempStore, type TempStore } from '../support/temp-store.ts';
 
 const NOW = '2026-03-01T12:00:00.000Z';
@@ -24,7 +24,7 @@ function outboxRequest(over: Partial<OutboxRequest> = {}): OutboxRequest {
 }
 
 let t: TempStore;
-let store: Store;
+let store: SqliteStore;
 beforeEach(() => {
   t = openTempStore();
   store = t.store;
@@ -105,7 +105,6 @@ describe('unit of work', () => {
       ['canonical update', () => r.canonical.updateMany('client', [{ id: 'x', fields: CLIENT, changedAt: null }], NOW)],
       ['canonical delete', () => r.canonical.setDeleted('client', ['x'], NOW, NOW)],
       ['links', () => r.links.upsertMany([link()])],
-      ['link meta', () => r.links.mergeMeta('ats', 'client', 'c1', { v: 1 }, NOW)],
       ['tombstone', () => r.links.setTombstone('ats', 'client', ['c1'], NOW, NOW)],
       ['ledger', () => r.ledger.appendMany([{ at: NOW, direction: 'in', system: 'ats', entity: 'client', canonicalId: null, externalId: null, action: 'create', outcome: 'applied', diff: null, reason: null, sourceModifiedAt: null, actor: null, runId: null, jobId: null }])],
       ['conflicts', () => r.conflicts.markResolved('x', 'current', null, 'ops', null, NOW)],
@@ -293,15 +292,6 @@ describe('runs', () => {
 });
 
 describe('links', () => {
-  it('merges vendor meta into what is there and stamps the update time', async () => {
-    await store.unitOfWork((tx) => tx.links.upsertMany([link()]));
-    await store.unitOfWork((tx) => tx.links.mergeMeta('ats', 'client', 'c1', { version: 'v1', uuid: 'u-1' }, later(1)));
-    await store.unitOfWork((tx) => tx.links.mergeMeta('ats', 'client', 'c1', { version: 'v2' }, later(2)));
-    const row = await store.repos.links.get('ats', 'client', 'c1');
-    expect(row?.meta).toEqual({ version: 'v2', uuid: 'u-1' });
-    expect(row?.updatedAt).toBe(later(2));
-    expect(row?.base).toEqual({ name: 'x' });
-  });
 
   it('allows one link per system for a canonical record', async () => {
     await store.unitOfWork((tx) => tx.links.upsertMany([link()]));

@@ -1,6 +1,6 @@
 import { Engine, type SyncPolicy } from '../../src/engine/index.ts';
 import { entityFields } from '../../src/model/index.ts';
-import type { LedgerEntry, Store } from '../../src/store/index.ts';
+import type { LedgerEntry, SqliteStore } from '../../src/store/index.ts';
 import { allFields, policy, type FieldSpec } from './policy.ts';
 import { steppingClock } from './records.ts';
 
@@ -40,10 +40,10 @@ export function standardPolicy(): SyncPolicy {
 }
 
 /** An engine on the store with a clock that moves one second per batch. */
-export function newEngine(store: Store, p: SyncPolicy = standardPolicy()): Engine {
+export function newEngine(store: SqliteStore, p: SyncPolicy = standardPolicy()): Engine {
   return new Engine(store, { policy: p, now: steppingClock().now });
 }
 
-export async function ledgerOf(store: Store): Promise<LedgerEntry[]> {
+export async function ledgerOf(store: SqliteStore): Promise<LedgerEntry[]> {
   return store.repos.ledger.query({ limit: 100_000 });
 }

@@ -6,7 +6,7 @@
  * Usage: node --import tsx test/support/kill-child.ts <store file> <record count>
  */
 import { Engine } from '../../src/engine/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { KILL_CLOCK, killBatch, killPolicy } from './kill-batch.ts';
 
 const [path, countText] = process.argv.slice(2);
@@ -14,7 +14,7 @@ if (!path || !countText) throw new Error('usage: kill-child.ts <store file> <rec
 
 // A small page cache makes the transaction spill uncommitted pages into the WAL before it commits:
 // the kill then leaves uncommitted frames behind, which is what recovery must ignore.
-const store = Store.open(path, { cacheMiB: 1 });
+const store = SqliteStore.open(path, { cacheMiB: 1 });
 const engine = new Engine(store, { policy: killPolicy(), now: () => KILL_CLOCK });
 const batch = killBatch(Number(countText));
 const summary = await store.unitOfWork(async (tx) => {

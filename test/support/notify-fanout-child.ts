@@ -8,12 +8,12 @@
  */
 import { writeSync } from 'node:fs';
 import { fanOutAll } from '../../src/notify/index.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { TEST_KEYRING } from './temp-store.ts';
 
 const [path, batchText] = process.argv.slice(2);
 if (!path || !batchText) throw new Error('usage: notify-fanout-child.ts <store file> <batch>');
-const store = Store.open(path, { keyring: TEST_KEYRING });
+const store = SqliteStore.open(path, { keyring: TEST_KEYRING });
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const result = await fanOutAll(store, {
   batch: Number(batchText),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '../../src/lib/secret-box.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore, type Store } from '../../src/store/index.ts';
 
 /**
  * The key ring test stores seal connector state with: fixed, so a child process or a second
@@ -12,7 +12,7 @@ export const TEST_KEYRING = Keyring.parse(`test:${Buffer.alloc(32, 7).toString('
 
 /** A store on a fresh SQLite file in its own temp directory; `dispose` closes it and removes the directory. */
 export interface TempStore {
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly path: string;
   readonly dir: string;
   dispose(): void;
@@ -21,7 +21,7 @@ export interface TempStore {
 export function openTempStore(name = 'crosswalk.db'): TempStore {
   const dir = mkdtempSync(join(tmpdir(), 'crosswalk-test-'));
   const path = join(dir, name);
-  const store = Store.open(path, { keyring: TEST_KEYRING });
+  const store = SqliteStore.open(path, { keyring: TEST_KEYRING });
   return {
     store,
     path,
@@ -40,7 +40,7 @@ export function tempDir(): { dir: string; dispose(): void } {
 }
 
 /** Row count of a table, read directly: tests check the database, not the repositories' view of it. */
-export function countRows(store: Store, table: string, where = ''): number {
+export function countRows(store: SqliteStore, table: string, where = ''): number {
   return store.db.prepare(`SELECT count(*) FROM ${table}${where ? ` WHERE ${where}` : ''}`).pluck().get() as number;
 }
 
@@ -55,7 +55,7 @@ export const STATE_TABLES = [
  * Every row of every state table, in a stable order, optionally without some columns (ids and times
  * that differ between two otherwise equal runs).
  */
-export function snapshot(store: Store, omit: readonly string[] = []): Record<string, unknown[]> {
+export function snapshot(store: SqliteStore, omit: readonly string[] = []): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const table of STATE_TABLES) {
     const rows = store.db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>;
@@ -70,7 +70,7 @@ export function snapshot(store: Store, omit: readonly string[] = []): Record<str
  * generated ids and times are left out: two stores that reached the same state by different
  * paths compare equal.
  */
-export function logicalSnapshot(store: Store): Record<string, unknown[]> {
+export function logicalSnapshot(store: SqliteStore): Record<string, unknown[]> {
   const links = store.db
     .prepare('SELECT canonical_id AS id, entity, system, external_id AS ext FROM links WHERE canonical_id IS NOT NULL ORDER BY system, external_id')
     .all() as Array<{ id: string; entity: string; system: string; ext: string }>;
@@ -85,4 +85,10 @@ export function logicalSnapshot(store: Store): Record<string, unknown[]> {
       .sort();
   }
   return out;
+}
+
+/** The hub's store as the SQLite store it is in these tests (raw SQL checks): fails loudly otherwise. */
+export function sqliteOf(store: Store): SqliteStore {
+  if (!(store instanceof SqliteStore)) throw new Error(`this test reads the SQLite file directly; the store is ${store.dialect}`);
+  return store;
 }

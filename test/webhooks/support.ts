@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/app.ts';
 import { createCounters, type HttpCounters, type HttpLogger } from '../../src/http/deps.ts';
 import { startServer, type ServerHandle } from '../../src/http/server.ts';
 import { mountWebhooks, type WebhookReceiver } from '../../src/http/webhooks.ts';
-import { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { countRows, tempDir } from '../support/temp-store.ts';
 
 /*
@@ -180,7 +180,7 @@ export interface Reply {
 
 export interface Harness {
   readonly url: string;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly path: string;
   readonly server: ServerHandle;
   readonly counters: HttpCounters;
@@ -197,7 +197,7 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const temp = tempDir();
   const path = `${temp.dir}/webhooks.db`;
-  const store = Store.open(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  const store = SqliteStore.open(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const clock: TestClock = {
     ms: Date.now(),
     seconds() {

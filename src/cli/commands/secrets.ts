@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveSecretKey } from '../../config/index.ts';
-import type { RotateSummary } from '../../store/sqlite/state-repo.ts';
-import type { Store } from '../../store/index.ts';
+import type { RotateSummary } from '../../store/repos/state-repo.ts';
+import { SqliteStore, type Store } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
 import { emit } from '../output.ts';
 
@@ -37,7 +37,14 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
  * the old pages, into the database and empties it.
  */
 export async function rotateConnectorSecrets(store: Store): Promise<RotateSummary> {
-  const previous = store.db.pragma('secure_delete', { simple: true }) as number;
+  if (!(store instanceof SqliteStore)) {
+    // PostgreSQL: the old row versions are dead tuples until vacuumed; VACUUM reclaims them (it cannot
+    // run inside a transaction, so it follows the commit).
+    const summary = await store.unitOfWork((tx) => tx.state.rotate(), { durable: true });
+    await store.query.run('VACUUM connector_state');
+    return summary;
+  }
+  const previous = store.db.pragma('secure_delete', { simple: true }) as number; // cast: pragma(simple) returns the value untyped
   store.db.pragma('secure_delete = ON');
   try {
     const summary = await store.unitOfWork((tx) => tx.state.rotate(), { durable: true });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { InboxRow } from '../types.ts';
-import { headersJson, INBOX_EXISTING_SQL, INBOX_INSERT_SQL } from './inbox-repo.ts';
+import { headersJson, INBOX_EXISTING_SQL, INBOX_INSERT_SQL } from '../repos/inbox-repo.ts';
 
 export type NewInboxRow = Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt' | 'headers'> & { readonly headers?: InboxRow['headers'] };
 export interface InboxInsert {

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../support/temp-store.ts';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { Hub } from '../../../src/hub.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import type { EntityName } from '../../../src/model/index.ts';
-import type { RunRow, Store } from '../../../src/store/index.ts';
+import type { RunRow, SqliteStore } from '../../../src/store/index.ts';
 import { FAST_HTTP } from './support.ts';
 
 /**
@@ -35,7 +36,7 @@ export const FEEDS: ReadonlyArray<{ readonly vendor: string; readonly entity: En
 
 export interface HubHarness {
   readonly hub: Hub;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly control: BullhornControl;
   readonly dataset: Dataset;
   /**
@@ -73,7 +74,7 @@ export async function startHub(options: { readonly emulator?: BullhornEmulatorOp
 
   return {
     hub,
-    store: hub.store(),
+    store: sqliteOf(hub.store()),
     control: emu.control,
     dataset,
     async sync(syncOptions = {}) {
@@ -99,14 +100,14 @@ export async function startHub(options: { readonly emulator?: BullhornEmulatorOp
 }
 
 /** Canonical rows per entity, read from the table. */
-export function canonicalCount(store: Store, entity: EntityName): number {
+export function canonicalCount(store: SqliteStore, entity: EntityName): number {
   const table = { client: 'clients', worksite: 'worksites', contact: 'contacts', requisition: 'requisitions', candidate: 'candidates', submission: 'submissions', assignment: 'assignments', assignment_rate: 'assignment_rates' }[entity as string];
   if (table === undefined) throw new Error(`no table for ${entity}`);
   return store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 }
 
 /** (entity, external id) pairs linked more than once, and canonical ids linked from two external ids. */
-export function duplicateLinks(store: Store): { byExternal: number; byCanonical: number } {
+export function duplicateLinks(store: SqliteStore): { byExternal: number; byCanonical: number } {
   const byExternal = store.db
     .prepare(`SELECT count(*) FROM (SELECT 1 FROM links WHERE system = 'bullhorn' GROUP BY entity, external_id HAVING count(*) > 1)`)
     .pluck().get() as number;
@@ -116,17 +117,17 @@ export function duplicateLinks(store: Store): { byExternal: number; byCanonical:
   return { byExternal, byCanonical };
 }
 
-export function linkCount(store: Store, entity: EntityName): number {
+export function linkCount(store: SqliteStore, entity: EntityName): number {
   return store.db.prepare(`SELECT count(*) FROM links WHERE system = 'bullhorn' AND entity = ? AND state = 'linked'`).pluck().get(entity) as number;
 }
 
 /** Ledger rows of inbound creates: one per record created, never more. */
-export function ledgerCreates(store: Store): number {
+export function ledgerCreates(store: SqliteStore): number {
   return store.db.prepare(`SELECT count(*) FROM ledger WHERE direction = 'in' AND action = 'create' AND outcome = 'applied'`).pluck().get() as number;
 }
 
 /** The canonical id a Bullhorn record is linked to. */
-export function canonicalIdOf(store: Store, entity: EntityName, externalId: number): string {
+export function canonicalIdOf(store: SqliteStore, entity: EntityName, externalId: number): string {
   const id = store.db.prepare(`SELECT canonical_id FROM links WHERE system = 'bullhorn' AND entity = ? AND external_id = ?`).pluck().get(entity, String(externalId));
   if (typeof id !== 'string') throw new Error(`no ${entity} linked to bullhorn ${externalId}`);
   return id;

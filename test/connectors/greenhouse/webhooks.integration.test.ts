@@ -7,7 +7,7 @@ import { StaticPolicy } from '../../../src/engine/index.ts';
 import { createApp } from '../../../src/http/app.ts';
 import { startServer, type ServerHandle } from '../../../src/http/server.ts';
 import { mountWebhooks } from '../../../src/http/webhooks.ts';
-import { Store } from '../../../src/store/index.ts';
+import { SqliteStore } from '../../../src/store/index.ts';
 import { countRows, tempDir } from '../../support/temp-store.ts';
 
 /**
@@ -18,7 +18,7 @@ import { countRows, tempDir } from '../../support/temp-store.ts';
 const SECRET = 'gh-route-secret';
 const OLD_SECRET = 'gh-route-old-secret';
 const temp = tempDir();
-let store: Store;
+let store: SqliteStore;
 let server: ServerHandle;
 let instance: ReturnType<typeof greenhouse.create>;
 const enqueued: string[] = [];
@@ -26,7 +26,7 @@ const { control } = createGreenhouseEmulator({ dataset: sampleDataset() });
 const app0 = control.records('applications')[0];
 
 beforeAll(async () => {
-  store = Store.open(`${temp.dir}/gh.db`);
+  store = SqliteStore.open(`${temp.dir}/gh.db`);
   instance = greenhouse.create({
     systemId: 'greenhouse', baseUrl: 'https://harvest.greenhouse.io', credentials: { apiKey: 'k', webhookSecret: SECRET, previousWebhookSecret: OLD_SECRET },
     state: memoryState(), logger: silentLogger,

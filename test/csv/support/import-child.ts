@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importCsv } from '../../../src/csv/import.ts';
 import { Engine, type ApplyBatch, type ApplySummary } from '../../../src/engine/index.ts';
-import { Store, type Repos } from '../../../src/store/index.ts';
+import { SqliteStore, type Repos } from '../../../src/store/index.ts';
 import { csvMappings, T0, WorldPolicy } from './world.ts';
 
 interface Args {
@@ -29,7 +29,7 @@ class SlowEngine extends Engine {
   }
 }
 
-const store = Store.open(args.db);
+const store = SqliteStore.open(args.db);
 const mappings = csvMappings();
 const engine = new SlowEngine(store, { policy: new WorldPolicy(mappings), now: () => T0 });
 const report = await importCsv({

@@ -6,7 +6,7 @@ import { sampleDataset, type Dataset } from '../../../fixtures/dataset/index.ts'
 import { Engine, ownedFields, SHARED, StaticPolicy, type IncomingRecord, type IncomingValue, type InboundRules, type OutboundRule, type SyncPolicy } from '../../../src/engine/index.ts';
 import { loadMappings, type MappingRegistry } from '../../../src/mapping/index.ts';
 import { ENTITIES, entityFields, type EntityName } from '../../../src/model/index.ts';
-import { Store } from '../../../src/store/index.ts';
+import { SqliteStore } from '../../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../../support/temp-store.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -59,7 +59,7 @@ export class WorldPolicy implements SyncPolicy {
 
 export interface World {
   readonly temp: TempStore;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly mappings: MappingRegistry;
   readonly policy: SyncPolicy;
   readonly engine: Engine;
@@ -154,7 +154,7 @@ export function worldFrom(template: WorldTemplate, options: { mappingsDir?: stri
  * opened in place. `cleanup` runs after the store closes.
  */
 export function worldAt(template: Pick<WorldTemplate, 'dataset' | 'ids'>, path: string, cleanup: () => void = () => undefined, options: { mappingsDir?: string } = {}): World {
-  const store = Store.open(path);
+  const store = SqliteStore.open(path);
   const temp: TempStore = {
     store, path, dir: dirname(path),
     dispose() {

@@ -1,5 +1,5 @@
 import { createApiKey } from '../../../src/access/credentials/api-keys.ts';
-import type { Store } from '../../../src/store/index.ts';
+import type { SqliteStore } from '../../../src/store/index.ts';
 import { newEngine } from '../../support/hub.ts';
 import { candidateValues, minute, rec, ref } from '../../support/records.ts';
 import { NOW, type ConsoleWorld } from './console.ts';
@@ -22,7 +22,7 @@ export interface ScreensWorld {
  * review (two candidates share the e-mail a payroll employee carries), a held record (an assignment
  * whose candidate never arrived) and a failed webhook delivery (replay).
  */
-export async function seedScreens(store: Store, w: ConsoleWorld): Promise<ScreensWorld> {
+export async function seedScreens(store: SqliteStore, w: ConsoleWorld): Promise<ScreensWorld> {
   const engine = newEngine(store, w.policy);
   await engine.apply({ system: 'ats', entity: 'contact', records: [rec('ct1', {
     clientId: ref('ats', 'c1'), firstName: 'Pat', lastName: 'Quarry', email: CONTACT_EMAIL, phone: null, title: 'Plant manager', status: 'active',

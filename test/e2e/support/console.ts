@@ -3,7 +3,7 @@ import { applyLocalChange, type SyncPolicy } from '../../../src/engine/index.ts'
 import { createApp, type CrosswalkApp } from '../../../src/http/app.ts';
 import { mountConsole, type ConsoleDeps } from '../../../src/http/console/index.ts';
 import type { HttpLogger } from '../../../src/http/deps.ts';
-import type { Store, UserRole } from '../../../src/store/index.ts';
+import type { SqliteStore, UserRole } from '../../../src/store/index.ts';
 import { newEngine, standardPolicy } from '../../support/hub.ts';
 import { candidateValues, clientValues, minute, rec, ref } from '../../support/records.ts';
 
@@ -31,7 +31,7 @@ export function basic(user: string, password: string): string {
 export const AUTH = { authorization: basic(USER, PASSWORD) };
 
 /** Creates an active ops user with a password, as `crosswalk users create` does; returns its id. */
-export async function createOpsUser(store: Store, email: string, role: UserRole, password: string): Promise<string> {
+export async function createOpsUser(store: SqliteStore, email: string, role: UserRole, password: string): Promise<string> {
   return store.unitOfWork(async (tx) => (await createUser(tx, { email, role, password }, NOW)).id);
 }
 
@@ -63,7 +63,7 @@ export function captureLog(): CapturedLog {
 }
 
 /** The hub's app with the console mounted the way `src/serve.ts` would mount it. */
-export function consoleApp(store: Store, policy: SyncPolicy, over: Partial<ConsoleDeps> = {}, log: HttpLogger = captureLog()): CrosswalkApp {
+export function consoleApp(store: SqliteStore, policy: SyncPolicy, over: Partial<ConsoleDeps> = {}, log: HttpLogger = captureLog()): CrosswalkApp {
   return createApp({
     store, policy, adminToken: TOKEN, systems: [], log, now: () => NOW,
     mount: (app) => mountConsole(app, { store, policy, now: () => NOW, log, systems: [{ id: 'ats' }, { id: 'payroll' }], ...over }),
@@ -99,7 +99,7 @@ export interface ConsoleWorld {
  * a push is parked after a vendor refusal, and two runs have reports. Two ops users can sign in: an
  * ops admin and a viewer.
  */
-export async function seedConsoleWorld(store: Store): Promise<ConsoleWorld> {
+export async function seedConsoleWorld(store: SqliteStore): Promise<ConsoleWorld> {
   const policy = standardPolicy();
   const engine = newEngine(store, policy);
   await engine.apply({ system: 'ats', entity: 'client', records: [rec('c1', clientValues({ phone: '555-0100' }), { at: minute(1) })] });

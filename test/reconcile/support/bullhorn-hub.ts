@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../support/temp-store.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { credentialEnvVar, GuardRegistry, type HttpOptions } from '../../../connectors/kit/index.ts';
@@ -76,7 +77,7 @@ export function bullhornHub(target: EmulatorTarget, options: { dir?: string; htt
   };
   // Limiter and breaker of its own: a breaker opened by one test's failing listing must not refuse the next test's requests.
   const hub = new Hub(config, { logger: silentLogger(), env, http: { guards: new GuardRegistry(), ...options.http } });
-  ensureStagingTable(hub.store());
+  ensureStagingTable(sqliteOf(hub.store()));
   return {
     hub,
     dir,

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../support/temp-store.ts';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { expect } from 'vitest';
@@ -74,7 +75,7 @@ export async function lastReconcile(hub: Hub): Promise<RunRow> {
 
 /** Candidate rows by Bullhorn id, as the hub holds them. */
 export function hubCandidates(hub: Hub): Map<number, Record<string, unknown>> {
-  const rows = hub.store().db
+  const rows = sqliteOf(hub.store()).db
     .prepare(`SELECT l.external_id AS ext, l.tombstoned_at AS tombstonedAt, c.first_name AS firstName, c.last_name AS lastName, c.email, c.status
               FROM links l JOIN candidates c ON c.id = l.canonical_id WHERE l.system = 'bullhorn' AND l.entity = 'candidate'`)
     .all() as Array<Record<string, unknown> & { ext: string }>;

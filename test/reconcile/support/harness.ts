@@ -5,7 +5,7 @@ import { ENTITIES, type EntityName } from '../../../src/model/index.ts';
 import {
   DEFAULT_SETTINGS, inboundMappings, runStep, startOrJoinRun, type ReconcileDeps, type ReconcileSettings, type StepResult,
 } from '../../../src/reconcile/index.ts';
-import type { RunRow, Store } from '../../../src/store/index.ts';
+import type { RunRow, SqliteStore } from '../../../src/store/index.ts';
 import { openTempStore, type TempStore } from '../../support/temp-store.ts';
 import { FakeVendor } from './fake-vendor.ts';
 import { ensureStagingTable } from './schema.ts';
@@ -121,7 +121,7 @@ export class TestClock {
 }
 
 export interface Harness {
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly registry: MappingRegistry;
   readonly engine: Engine;
   readonly clock: TestClock;
@@ -131,7 +131,7 @@ export interface Harness {
 }
 
 /** A harness on a fresh temp store, or on `existing` (which the caller closes). */
-export function openHarness(pageSize = 3, existing?: Store): Harness {
+export function openHarness(pageSize = 3, existing?: SqliteStore): Harness {
   const temp: TempStore | null = existing ? null : openTempStore();
   const store = existing ?? (temp as TempStore).store;
   ensureStagingTable(store);
@@ -213,14 +213,14 @@ export async function drive(
 }
 
 /** Links of a system and entity as plain rows, for assertions. */
-export function linksOf(store: Store, system: string, entity: EntityName): Array<{ externalId: string; canonicalId: string | null; tombstonedAt: string | null; state: string }> {
+export function linksOf(store: SqliteStore, system: string, entity: EntityName): Array<{ externalId: string; canonicalId: string | null; tombstonedAt: string | null; state: string }> {
   return store.db
     .prepare('SELECT external_id AS externalId, canonical_id AS canonicalId, tombstoned_at AS tombstonedAt, state FROM links WHERE system = ? AND entity = ? ORDER BY external_id')
     .all(system, entity) as Array<{ externalId: string; canonicalId: string | null; tombstonedAt: string | null; state: string }>;
 }
 
 /** Canonical rows of an entity keyed by the external id a system knows them by. */
-export function canonicalBy(store: Store, system: string, entity: EntityName): Map<string, Record<string, unknown>> {
+export function canonicalBy(store: SqliteStore, system: string, entity: EntityName): Map<string, Record<string, unknown>> {
   const table = entity === 'client' ? 'clients' : entity === 'candidate' ? 'candidates' : entity === 'assignment' ? 'assignments' : 'assignment_rates';
   const rows = store.db
     .prepare(`SELECT l.external_id AS ext, c.* FROM links l JOIN ${table} c ON c.id = l.canonical_id WHERE l.system = ? AND l.entity = ?`)

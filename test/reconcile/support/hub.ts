@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../support/temp-store.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ConnectorInstance } from '../../../connectors/kit/types.ts';
@@ -45,7 +46,7 @@ export function openTestHub(options: { pageSize?: number; reconcile?: { shrinkTh
   const config: LoadedConfig = { ...parsed, source: '(test)', root: temp.dir, redisUrl: null, adminToken: null, logLevel: 'silent' };
   const vendors = { ats: new FakeVendor(options.pageSize ?? 3), payroll: new FakeVendor(options.pageSize ?? 3) };
   const hub = new FakeVendorHub(config, { ats: vendors.ats.connector(), payroll: vendors.payroll.connector() });
-  ensureStagingTable(hub.store());
+  ensureStagingTable(sqliteOf(hub.store()));
   return {
     hub,
     vendors,

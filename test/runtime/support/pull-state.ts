@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Store } from '../../../src/store/index.ts';
+import type { SqliteStore } from '../../../src/store/index.ts';
 import { ROOT } from './process.ts';
 import { EMULATOR_SECRETS } from './secrets.ts';
 import { rows } from './records.ts';
@@ -44,7 +44,7 @@ export interface PullState {
   readonly runs: Array<{ status: string; counts: Record<string, number>; error: string | null }>;
 }
 
-export function pullState(store: Store): PullState {
+export function pullState(store: SqliteStore): PullState {
   const assignments = new Map<string, string>();
   for (const r of rows<Record<string, unknown> & { ext: string }>(
     store,

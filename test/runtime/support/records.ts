@@ -1,11 +1,11 @@
 import { writeBillingFiles } from '../../../fixtures/demo/billing-files.ts';
 import type { Dataset } from '../../../fixtures/dataset/index.ts';
 import { importCsv } from '../../../src/csv/import.ts';
-import type { Store } from '../../../src/store/index.ts';
+import type { SqliteStore } from '../../../src/store/index.ts';
 import type { World } from './world.ts';
 
 /** Rows read straight from SQLite: the tests check the database, not a repository's view of it. */
-export function rows<T = Record<string, unknown>>(store: Store, sql: string, ...params: unknown[]): T[] {
+export function rows<T = Record<string, unknown>>(store: SqliteStore, sql: string, ...params: unknown[]): T[] {
   return store.db.prepare(sql).all(...params) as T[];
 }
 
@@ -45,7 +45,7 @@ export interface Approvable {
 }
 
 /** Submitted time entries whose assignment payroll knows (a Gusto job), each with an approver at its worksite. */
-export async function approvableEntries(store: Store, count: number): Promise<Approvable[]> {
+export async function approvableEntries(store: SqliteStore, count: number): Promise<Approvable[]> {
   const found: Approvable[] = [];
   const submitted = await store.repos.canonical.list('time_entry', { where: { status: 'submitted' }, limit: 1_000 });
   for (const entry of submitted) {

@@ -1,3 +1,4 @@
+import { legacySql } from '../queries/legacy-sql.ts';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { checkMappings } from '../../../mapping/check.ts';
@@ -28,7 +29,7 @@ export function registerMappings(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDep
       const mapping = config.registry.get(q.system, q.entity);
       // The newest linked record of this system and entity: one live example.
       const row = mapping === undefined ? undefined
-        : deps.store.sql.get("SELECT canonical_id AS canonicalId, external_id AS externalId FROM links WHERE system = ? AND entity = ? AND state = 'linked' ORDER BY updated_at DESC LIMIT 1").get(q.system, mapping.entity) as { canonicalId: string; externalId: string } | undefined;
+        : legacySql(deps.store).get("SELECT canonical_id AS canonicalId, external_id AS externalId FROM links WHERE system = ? AND entity = ? AND state = 'linked' ORDER BY updated_at DESC LIMIT 1").get(q.system, mapping.entity) as { canonicalId: string; externalId: string } | undefined;
       const canonicalId = row?.canonicalId;
       const externalId = row?.externalId;
       const record = mapping === undefined || canonicalId === undefined ? null : await deps.store.repos.canonical.get(mapping.entity, canonicalId);

@@ -1,3 +1,4 @@
+import { legacySql } from '../queries/legacy-sql.ts';
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -97,7 +98,7 @@ ${nextLink(next)}`;
     const params: string[] = [];
     if (f.system !== undefined) { where.push('system = ?'); params.push(f.system); }
     if (f.entity !== undefined) { where.push('entity = ?'); params.push(f.entity); }
-    return store.sql.get(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${MAX_REPLAY}`).pluck().all(...params) as string[];
+    return legacySql(store).get(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${MAX_REPLAY}`).pluck().all(...params) as string[];
   }
   function countParked(f: Filters): number {
     return parkedIds(f).length;

@@ -1,3 +1,4 @@
+import { legacySql } from './legacy-sql.ts';
 import type { Action } from '../../../access/policy.ts';
 import type { Store } from '../../../store/index.ts';
 import { listTimeExceptions } from '../../../engine/time/exceptions.ts';
@@ -53,7 +54,7 @@ const linkKey = (l: { updatedAt: string; system: string; entity: string; externa
 function linkSource(state: 'held' | 'rejected' | 'parked', title: string, help: string): ExceptionSource {
   return {
     kind: `${state}_records`, title, help,
-    count: (store) => store.sql.get('SELECT count(*) FROM links WHERE state = ?').pluck().get(state) as number,
+    count: (store) => legacySql(store).get('SELECT count(*) FROM links WHERE state = ?').pluck().get(state) as number,
     async list(store, f) {
       const links = await store.repos.links.listByState(state, f.limit + 1, f.system, f.after);
       const shown = links.slice(0, f.limit);
@@ -80,7 +81,7 @@ function linkSource(state: 'held' | 'rejected' | 'parked', title: string, help: 
 const identityReviews: ExceptionSource = {
   kind: 'identity_review', title: 'Identity review queue',
   help: 'Records the engine would not match on its own. Link one to the canonical record it is, or split it off as a record of its own.',
-  count: (store) => store.sql.get("SELECT count(*) FROM identity_reviews WHERE status = 'open'").pluck().get() as number,
+  count: (store) => legacySql(store).get("SELECT count(*) FROM identity_reviews WHERE status = 'open'").pluck().get() as number,
   async list(store, f) {
     const reviews = await store.repos.identity.list({ status: 'open', limit: f.limit + 1, ...(f.system === undefined ? {} : { system: f.system }), ...(f.after === undefined ? {} : { after: f.after }) });
     const shown = reviews.slice(0, f.limit);
@@ -136,7 +137,7 @@ const timeExceptions: ExceptionSource = {
 const rejectedRows: ExceptionSource = {
   kind: 'rejected_rows', title: 'Rejected rows (ledger)',
   help: 'Changes the engine refused (invalid values, a rule). Fix the source record; its next delivery is evaluated again.',
-  count: (store) => store.sql.get("SELECT count(*) FROM ledger WHERE outcome = 'rejected'").pluck().get() as number,
+  count: (store) => legacySql(store).get("SELECT count(*) FROM ledger WHERE outcome = 'rejected'").pluck().get() as number,
   async list(store, f) {
     const entries = await store.repos.ledger.query({
       outcome: 'rejected', newestFirst: true, limit: f.limit + 1,

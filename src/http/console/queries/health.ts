@@ -1,3 +1,4 @@
+import { legacySql } from './legacy-sql.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { RunRow, Store } from '../../../store/index.ts';
 
@@ -61,7 +62,7 @@ const credentialsFailing: IssueCheck = {
   find(store, systems) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const run = store.sql.get('SELECT status, error FROM runs WHERE system = ? AND kind IN (\'pull\', \'reconcile\') ORDER BY started_at DESC LIMIT 1').get(system) as Raw | undefined;
+      const run = legacySql(store).get('SELECT status, error FROM runs WHERE system = ? AND kind IN (\'pull\', \'reconcile\') ORDER BY started_at DESC LIMIT 1').get(system) as Raw | undefined;
       const error = str(run?.['error']);
       if (run?.['status'] === 'failed' && CREDENTIAL_ERROR.test(error)) out.push({ system, title: 'Credentials failing', detail: error.slice(0, 300) });
     }
@@ -74,7 +75,7 @@ const webhooksStopped: IssueCheck = {
   find(store, systems, now) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const last = store.sql.get('SELECT max(received_at) FROM inbox WHERE system = ?').pluck().get(system) as string | null;
+      const last = legacySql(store).get('SELECT max(received_at) FROM inbox WHERE system = ?').pluck().get(system) as string | null;
       if (last !== null && Date.parse(now) - Date.parse(last) > WEBHOOK_SILENCE_MS) {
         out.push({ system, title: 'Webhooks stopped', detail: `no delivery since ${last}` });
       }
@@ -86,7 +87,7 @@ const webhooksStopped: IssueCheck = {
 const outboxParked: IssueCheck = {
   check: 'outbox_parked',
   find(store) {
-    const rows = store.sql.get("SELECT system, count(*) AS n FROM outbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
+    const rows = legacySql(store).get("SELECT system, count(*) AS n FROM outbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
     return rows.map((r) => ({ system: str(r['system']), title: 'Outbox parked', detail: `${str(r['n'])} push(es) parked after a vendor refusal` }));
   },
 };
@@ -94,7 +95,7 @@ const outboxParked: IssueCheck = {
 const inboxFailed: IssueCheck = {
   check: 'inbox_failed',
   find(store) {
-    const rows = store.sql.get("SELECT system, count(*) AS n FROM inbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
+    const rows = legacySql(store).get("SELECT system, count(*) AS n FROM inbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
     return rows.map((r) => ({ system: str(r['system']), title: 'Webhook deliveries failing', detail: `${str(r['n'])} delivery(ies) failed processing` }));
   },
 };
@@ -104,7 +105,7 @@ const reconcileDrift: IssueCheck = {
   find(store, systems) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const raw = store.sql.get("SELECT counts FROM runs WHERE system = ? AND kind = 'reconcile' AND status <> 'running' ORDER BY started_at DESC LIMIT 1").pluck().get(system) as string | null | undefined;
+      const raw = legacySql(store).get("SELECT counts FROM runs WHERE system = ? AND kind = 'reconcile' AND status <> 'running' ORDER BY started_at DESC LIMIT 1").pluck().get(system) as string | null | undefined;
       if (raw === null || raw === undefined) continue;
       const counts = JSON.parse(raw) as Record<string, number>;
       const seen = counts['seen'] ?? 0;
@@ -142,16 +143,16 @@ export async function evaluateIssues(store: Store, systems: readonly string[], n
   const found = new Map<string, IssueFinding & { check: string }>();
   for (const c of checks) for (const f of c.find(store, systems, now, context)) found.set(`${c.check}:${f.system}`, { ...f, check: c.check });
   await store.unitOfWork(async () => {
-    const open = new Map((store.sql.get('SELECT id, key FROM ops_issues WHERE resolved_at IS NULL').all() as Raw[]).map((r) => [str(r['key']), str(r['id'])]));
+    const open = new Map((legacySql(store).get('SELECT id, key FROM ops_issues WHERE resolved_at IS NULL').all() as Raw[]).map((r) => [str(r['key']), str(r['id'])]));
     for (const [key, f] of found) {
       const id = open.get(key);
-      if (id !== undefined) store.sql.get('UPDATE ops_issues SET last_seen = ?, count = count + 1, detail = ? WHERE id = ?').run(now, f.detail, id);
+      if (id !== undefined) legacySql(store).get('UPDATE ops_issues SET last_seen = ?, count = count + 1, detail = ? WHERE id = ?').run(now, f.detail, id);
       else {
-        store.sql.get(`INSERT INTO ops_issues (id, key, "check", system, title, detail, first_seen, last_seen, count, resolved_at)
+        legacySql(store).get(`INSERT INTO ops_issues (id, key, "check", system, title, detail, first_seen, last_seen, count, resolved_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)`).run(newId(), key, f.check, f.system, f.title, f.detail, now, now);
       }
     }
-    for (const [key, id] of open) if (!found.has(key)) store.sql.get('UPDATE ops_issues SET resolved_at = ? WHERE id = ?').run(now, id);
+    for (const [key, id] of open) if (!found.has(key)) legacySql(store).get('UPDATE ops_issues SET resolved_at = ? WHERE id = ?').run(now, id);
   });
 }
 
@@ -165,8 +166,8 @@ function toIssue(r: Raw): OpsIssue {
 
 /** Open issues, and the most recently resolved ones (newest first, at most `resolvedLimit`). */
 export function listIssues(store: Store, resolvedLimit: number): { open: OpsIssue[]; resolved: OpsIssue[] } {
-  const open = (store.sql.get('SELECT * FROM ops_issues WHERE resolved_at IS NULL ORDER BY first_seen').all() as Raw[]).map(toIssue);
-  const resolved = (store.sql.get('SELECT * FROM ops_issues WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC LIMIT ?').all(resolvedLimit) as Raw[]).map(toIssue);
+  const open = (legacySql(store).get('SELECT * FROM ops_issues WHERE resolved_at IS NULL ORDER BY first_seen').all() as Raw[]).map(toIssue);
+  const resolved = (legacySql(store).get('SELECT * FROM ops_issues WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC LIMIT ?').all(resolvedLimit) as Raw[]).map(toIssue);
   return { open, resolved };
 }
 

@@ -1,3 +1,4 @@
+import { legacySql } from './legacy-sql.ts';
 import type { Access } from '../../../access/policy.ts';
 import { visibleFields } from '../../../access/policy.ts';
 import type { EntityName } from '../../../model/index.ts';
@@ -79,7 +80,7 @@ const str = (v: string | number | null | undefined): string => (v === null || v 
 /** Time-entry history: an assignment's entries (newest work date first) or a time entry's status events. */
 export function timeHistory(store: Store, entity: EntityName, id: string, limit: number): TimeRow[] {
   if (entity === 'assignment') {
-    const rows = store.sql.get(`SELECT id, work_date, status, regular_hours, overtime_hours, double_time_hours, approved_by_id
+    const rows = legacySql(store).get(`SELECT id, work_date, status, regular_hours, overtime_hours, double_time_hours, approved_by_id
       FROM time_entries WHERE assignment_id = ? AND deleted_at IS NULL ORDER BY work_date DESC LIMIT ?`).all(id, limit) as Raw[];
     return rows.map((r) => ({
       id: str(r['id']), entity: 'time_entry', date: str(r['work_date']), status: str(r['status']),
@@ -88,7 +89,7 @@ export function timeHistory(store: Store, entity: EntityName, id: string, limit:
     }));
   }
   if (entity === 'time_entry') {
-    const rows = store.sql.get(`SELECT id, at, actor, from_status, to_status, comment FROM time_entry_events
+    const rows = legacySql(store).get(`SELECT id, at, actor, from_status, to_status, comment FROM time_entry_events
       WHERE time_entry_id = ? AND deleted_at IS NULL ORDER BY at DESC LIMIT ?`).all(id, limit) as Raw[];
     return rows.map((r) => ({
       id: str(r['id']), entity: 'time_entry_event', date: str(r['at']), status: `${str(r['from_status']) || '—'} → ${str(r['to_status'])}`,

@@ -1,3 +1,4 @@
+import { legacySql } from './legacy-sql.ts';
 import { ENTITY_NAMES, type EntityName } from '../../../model/index.ts';
 import { TABLE_INFO, type Store } from '../../../store/index.ts';
 import { recordHref, recordLabel, runHref } from '../format.ts';
@@ -28,12 +29,12 @@ function tableOf(entity: EntityName): string {
  * probe per system), so it costs nothing however many links there are.
  */
 export function linkSystems(store: Store): string[] {
-  return store.sql.get(`WITH RECURSIVE s(x) AS (SELECT min(system) FROM links UNION ALL SELECT (SELECT min(system) FROM links WHERE system > x) FROM s WHERE x IS NOT NULL)
+  return legacySql(store).get(`WITH RECURSIVE s(x) AS (SELECT min(system) FROM links UNION ALL SELECT (SELECT min(system) FROM links WHERE system > x) FROM s WHERE x IS NOT NULL)
     SELECT x FROM s WHERE x IS NOT NULL`).pluck().all() as string[];
 }
 
 function labelFor(store: Store, entity: EntityName, id: string): string {
-  const row = store.sql.get(`SELECT * FROM ${tableOf(entity)} WHERE id = ?`).get(id) as Row | undefined;
+  const row = legacySql(store).get(`SELECT * FROM ${tableOf(entity)} WHERE id = ?`).get(id) as Row | undefined;
   if (!row) return `${entity} ${id}`;
   const fields: Record<string, string | number | null> = {};
   for (const [field, column] of TABLE_INFO[entity].columns) fields[field] = row[column] ?? null;
@@ -45,7 +46,7 @@ const canonicalIds: SearchSource = {
   find(store, q) {
     const hits: SearchHit[] = [];
     for (const entity of ENTITY_NAMES) {
-      const found = store.sql.get(`SELECT id FROM ${tableOf(entity)} WHERE id = ?`).pluck().get(q) as string | undefined;
+      const found = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE id = ?`).pluck().get(q) as string | undefined;
       if (found !== undefined) hits.push({ kind: entity, label: labelFor(store, entity, found), href: recordHref(entity, found), detail: `canonical id ${found}` });
     }
     return hits;
@@ -57,7 +58,7 @@ const externalIds: SearchSource = {
   name: 'external id',
   find(store, q) {
     const hits: SearchHit[] = [];
-    const stmt = store.sql.get('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?');
+    const stmt = legacySql(store).get('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?');
     for (const system of linkSystems(store)) {
       for (const entity of ENTITY_NAMES) {
         const link = stmt.get(system, entity, q) as Row | undefined;
@@ -76,8 +77,8 @@ const inboxEvents: SearchSource = {
   name: 'inbox event',
   find(store, q) {
     const rows = [
-      ...(store.sql.get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE id = ?').all(q) as Row[]),
-      ...linkSystems(store).flatMap((system) => store.sql.get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE system = ? AND event_id = ?').all(system, q) as Row[]),
+      ...(legacySql(store).get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE id = ?').all(q) as Row[]),
+      ...linkSystems(store).flatMap((system) => legacySql(store).get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE system = ? AND event_id = ?').all(system, q) as Row[]),
     ];
     return rows.map((r) => ({
       kind: 'inbox delivery', label: `${str(r['system'])} event ${str(r['event_id'])}`,
@@ -89,7 +90,7 @@ const inboxEvents: SearchSource = {
 const runs: SearchSource = {
   name: 'run id',
   find(store, q) {
-    const r = store.sql.get('SELECT id, kind, system, status FROM runs WHERE id = ?').get(q) as Row | undefined;
+    const r = legacySql(store).get('SELECT id, kind, system, status FROM runs WHERE id = ?').get(q) as Row | undefined;
     return r ? [{ kind: 'run', label: `${str(r['kind'])} ${str(r['system'])}`, href: runHref(str(r['id'])), detail: str(r['status']) }] : [];
   },
 };
@@ -101,10 +102,10 @@ const emails: SearchSource = {
     if (!q.includes('@')) return [];
     const hits: SearchHit[] = [];
     for (const entity of ['contact', 'candidate'] as const) {
-      const ids = store.sql.get(`SELECT id FROM ${tableOf(entity)} WHERE lower(email) = lower(?) LIMIT ?`).pluck().all(q, limit) as string[];
+      const ids = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE lower(email) = lower(?) LIMIT ?`).pluck().all(q, limit) as string[];
       for (const id of ids) hits.push({ kind: entity, label: labelFor(store, entity, id), href: recordHref(entity, id), detail: q });
     }
-    const users = store.sql.get('SELECT id, email, role FROM users WHERE email = lower(?)').all(q) as Row[];
+    const users = legacySql(store).get('SELECT id, email, role FROM users WHERE email = lower(?)').all(q) as Row[];
     for (const u of users) hits.push({ kind: 'ops user', label: str(u['email']), href: `/console/access?user=${encodeURIComponent(str(u['id']))}`, detail: str(u['role']) });
     return hits;
   },
@@ -125,7 +126,7 @@ const names: SearchSource = {
     ];
     for (const [entity, where] of byName) {
       if (hits.length >= limit) break;
-      const ids = store.sql.get(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL LIMIT @limit`).pluck().all({ like, limit }) as string[];
+      const ids = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL LIMIT @limit`).pluck().all({ like, limit }) as string[];
       for (const id of ids) hits.push({ kind: entity, label: labelFor(store, entity, id), href: recordHref(entity, id), detail: 'name' });
     }
     return hits;

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../../support/temp-store.ts';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GuardRegistry } from '../../../../connectors/kit/index.ts';
@@ -8,7 +9,7 @@ import { Hub } from '../../../../src/hub.ts';
 import { newId } from '../../../../src/lib/ids.ts';
 import { silentLogger } from '../../../../src/lib/logger.ts';
 import type { EntityName } from '../../../../src/model/index.ts';
-import type { Store } from '../../../../src/store/index.ts';
+import type { SqliteStore } from '../../../../src/store/index.ts';
 import { tempDir } from '../../../support/temp-store.ts';
 
 /**
@@ -26,7 +27,7 @@ const STUBS: Readonly<Record<string, string>> = {
 
 export interface AdpHarness {
   readonly hub: Hub;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly adp: RunningAdpEmulator;
   /** dataset key → canonical id (candidates and assignments). */
   readonly ids: Map<string, string>;
@@ -69,7 +70,7 @@ export async function startAdpHarness(dataset: Dataset, payroll?: LoadedConfig['
     CROSSWALK_ADP_PRIVATE_KEY: c['privateKey'], CROSSWALK_ADP_CA_CERTIFICATE: c['caCertificate'], CROSSWALK_ADP_TOKEN_URL: c['tokenUrl'],
   };
   const hub = new Hub(config, { env, http: { timeoutMs: 5_000, retry: { maxRetries: 2, baseDelayMs: 20, maxDelayMs: 100 }, guards: new GuardRegistry() }, logger: silentLogger() });
-  const store = hub.store();
+  const store = sqliteOf(hub.store());
   await hub.work();
   const ids = new Map<string, string>();
 

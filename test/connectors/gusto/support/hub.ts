@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../../support/temp-store.ts';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GuardRegistry, type HttpOptions } from '../../../../connectors/kit/index.ts';
@@ -10,7 +11,7 @@ import { silentLogger } from '../../../../src/lib/logger.ts';
 import { nowIso } from '../../../../src/lib/time.ts';
 import type { EntityName } from '../../../../src/model/index.ts';
 import type { ConnectorState } from '../../../../connectors/kit/index.ts';
-import type { OutboxRow, RunRow, Store } from '../../../../src/store/index.ts';
+import type { OutboxRow, RunRow, SqliteStore } from '../../../../src/store/index.ts';
 import { tempDir } from '../../../support/temp-store.ts';
 import { startGusto, type GustoUnderTest } from './emulator.ts';
 
@@ -58,7 +59,7 @@ export function testHttp(): HttpOptions {
 
 export interface GustoHarness {
   readonly hub: Hub;
-  readonly store: Store;
+  readonly store: SqliteStore;
   readonly gusto: GustoUnderTest;
   /** The connector state the hub keeps for system `gusto` (SQLite). */
   readonly state: ConnectorState;
@@ -110,7 +111,7 @@ export async function startHarness(dataset: Dataset, emulator: GustoEmulatorOpti
     CROSSWALK_GUSTO_API_TOKEN: gusto.credentials['apiToken'],
   };
   const hub = new Hub(config, { env, http: testHttp(), logger: silentLogger() });
-  const store = hub.store();
+  const store = sqliteOf(hub.store());
   await hub.work();
   const ids = new Map<string, string>();
   const state: ConnectorState = {

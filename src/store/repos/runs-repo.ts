@@ -1,0 +1,140 @@
+import { newId } from '../../lib/ids.ts';
+import type { RunKind, RunRow, RunStatus } from '../types.ts';
+import { parseJson, toJson, whereOf, type Statements } from '../sqlite/statements.ts';
+
+interface RawRun {
+  id: string;
+  kind: string;
+  system: string;
+  entity: string | null;
+  status: string;
+  cursor: string | null;
+  counts: string | null;
+  report: string | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+function toRun(raw: RawRun): RunRow {
+  return {
+    id: raw.id,
+    kind: raw.kind as RunKind,
+    system: raw.system,
+    entity: raw.entity,
+    status: raw.status as RunStatus,
+    cursor: parseJson(raw.cursor),
+    counts: parseJson<Record<string, number>>(raw.counts) ?? {},
+    report: parseJson(raw.report),
+    error: raw.error,
+    startedAt: raw.started_at,
+    finishedAt: raw.finished_at,
+  };
+}
+
+export interface RunPageQuery {
+  kind?: RunKind;
+  system?: string;
+  status?: RunStatus;
+  entity?: string;
+  /** A run id: only runs started before it (the previous page's last id). */
+  before?: string;
+  limit: number;
+}
+
+export interface RunQuery {
+  kind?: RunKind;
+  system?: string;
+  status?: RunStatus;
+  limit: number;
+}
+
+/** Every pull, reconcile, import and export: its cursor (to resume), counts and report. */
+export class RunsRepo {
+  constructor(private readonly s: Statements) {}
+
+  async start(kind: RunKind, system: string, entity: string | null, now: string, cursor: unknown = null): Promise<RunRow> {
+    this.s.assertInTransaction('run start');
+    const id = newId();
+    this.s
+      .get(`INSERT INTO runs (id, kind, system, entity, status, cursor, counts, started_at) VALUES (?, ?, ?, ?, 'running', ?, '{}', ?)`)
+      .run(id, kind, system, entity, toJson(cursor), now);
+    return { id, kind, system, entity, status: 'running', cursor, counts: {}, report: null, error: null, startedAt: now, finishedAt: null };
+  }
+
+  /** Saves progress: the cursor to resume from and the counts so far, added to what was there. */
+  async progress(id: string, cursor: unknown, addCounts: Readonly<Record<string, number>>): Promise<void> {
+    this.s.assertInTransaction('run progress');
+    const raw = this.s.get('SELECT counts FROM runs WHERE id = ?').pluck().get(id) as string | undefined;
+    const counts = parseJson<Record<string, number>>(raw ?? null) ?? {};
+    for (const [k, v] of Object.entries(addCounts)) counts[k] = (counts[k] ?? 0) + v;
+    this.s.get('UPDATE runs SET cursor = ?, counts = ? WHERE id = ?').run(toJson(cursor), JSON.stringify(counts), id);
+  }
+
+  async finish(id: string, status: Exclude<RunStatus, 'running'>, report: unknown, error: string | null, now: string): Promise<void> {
+    this.s.assertInTransaction('run finish');
+    this.s
+      .get('UPDATE runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(status, toJson(report), error, now, id);
+  }
+
+  async get(id: string): Promise<RunRow | null> {
+    const raw = this.s.get('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+    return raw ? toRun(raw) : null;
+  }
+
+  /** The most recent unfinished run of this kind: what a restarted command resumes. */
+  async latestRunning(kind: RunKind, system: string, entity: string | null): Promise<RunRow | null> {
+    const raw = this.s
+      .get(
+        `SELECT * FROM runs WHERE kind = ? AND system = ? AND entity IS ? AND status = 'running' ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(kind, system, entity) as RawRun | undefined;
+    return raw ? toRun(raw) : null;
+  }
+
+  async lastFinished(kind: RunKind, system: string, status: RunStatus = 'succeeded'): Promise<RunRow | null> {
+    const raw = this.s
+      .get(`SELECT * FROM runs WHERE kind = ? AND system = ? AND status = ? ORDER BY finished_at DESC LIMIT 1`)
+      .get(kind, system, status) as RawRun | undefined;
+    return raw ? toRun(raw) : null;
+  }
+
+  async list(q: RunQuery): Promise<RunRow[]> {
+    const where = whereOf([['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status]]);
+    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY started_at DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
+  }
+
+  /**
+   * Newest first with keyset paging: ids are UUIDv7 made when the run starts, so `id < before`
+   * continues where the previous page ended (HTTP `GET /api/v1/runs`).
+   */
+  async page(q: RunPageQuery): Promise<RunRow[]> {
+    const where = whereOf([
+      ['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status], ['entity = ?', q.entity], ['id < ?', q.before],
+    ]);
+    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY id DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
+  }
+
+  /** The newest run of a kind for a system among the given statuses, by start time (walks `runs_kind`). */
+  async latest(kind: RunKind, system: string, statuses: readonly RunStatus[]): Promise<RunRow | null> {
+    const raw = this.s
+      .get(
+        `SELECT * FROM runs WHERE kind = ? AND system = ? AND status IN (SELECT value FROM json_each(?))
+         ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(kind, system, JSON.stringify(statuses)) as RawRun | undefined;
+    return raw ? toRun(raw) : null;
+  }
+
+  async countByKindStatus(): Promise<Array<{ kind: string; status: string; n: number }>> {
+    return this.s.get('SELECT kind, status, count(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status').all() as Array<{
+      kind: string; status: string; n: number;
+    }>;
+  }
+
+  /** A trivial read that touches the database file: the health check's database probe. */
+  async ping(): Promise<void> {
+    this.s.get('SELECT 1 FROM runs LIMIT 1').get();
+  }
+}
