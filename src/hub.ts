@@ -41,7 +41,10 @@ export class Hub {
 
   store(): Store {
     // Refuses to start (ConfigFileError naming CROSSWALK_SECRET_KEY) when secrets could not be sealed.
-    this.storeInstance ??= openStore(this.config.database, { keyring: resolveSecretKey(this.config) });
+    this.storeInstance ??= openStore(this.config.database, {
+      keyring: resolveSecretKey(this.config),
+      ...(this.config.filesDir !== undefined && { filesDir: this.config.filesDir }),
+    });
     return this.storeInstance;
   }
 
@@ -219,7 +222,7 @@ export class Hub {
     this.queueInstance = null;
     for (const instance of this.connectorInstances.values()) await instance.close?.();
     this.connectorInstances.clear();
-    this.storeInstance?.close();
+    await this.storeInstance?.close();
     this.storeInstance = null;
   }
 }

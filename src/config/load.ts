@@ -31,6 +31,12 @@ export interface LoadedConfig extends CrosswalkConfig {
    * variable is not set (`resolveSecretKey` then generates one for an all-loopback demo, or refuses).
    */
   readonly secretKey?: Keyring;
+  /**
+   * Where the hub keeps its files when the database is PostgreSQL (document blobs, a demo's
+   * generated key): CROSSWALK_FILES, else `data/` under the config's root. A SQLite hub keeps them
+   * beside its file. Every host of a many-host hub must see the same directory (a shared volume).
+   */
+  readonly filesDir?: string;
 }
 
 export const DEFAULT_CONFIG_FILE = 'crosswalk.config.yaml';
@@ -38,7 +44,7 @@ export const DEFAULT_CONFIG_FILE = 'crosswalk.config.yaml';
 /**
  * Reads `crosswalk.config.yaml` (or CROSSWALK_CONFIG) and the environment, validates both with zod
  * and resolves paths. Environment: CROSSWALK_DB, REDIS_URL, CROSSWALK_QUEUE_PREFIX, PORT,
- * CROSSWALK_ADMIN_TOKEN, CROSSWALK_SECRET_KEY, LOG_LEVEL.
+ * CROSSWALK_ADMIN_TOKEN, CROSSWALK_SECRET_KEY, CROSSWALK_FILES, LOG_LEVEL.
  */
 export function loadConfig(options: { file?: string; cwd?: string; env?: Env } = {}): LoadedConfig {
   const env = options.env ?? process.env;
@@ -81,6 +87,7 @@ export function loadConfig(options: { file?: string; cwd?: string; env?: Env } =
   return {
     ...config,
     database: env['CROSSWALK_DB'] ?? resolveFrom(root, config.database),
+    filesDir: resolveFrom(root, env['CROSSWALK_FILES'] ?? 'data'),
     mappings: resolveFrom(root, config.mappings),
     queue: {
       ...config.queue,
@@ -108,7 +115,7 @@ function readSecretKey(value: string | undefined): Keyring | null {
 }
 
 function resolveFrom(root: string, path: string): string {
-  return path === ':memory:' || isAbsolute(path) ? path : resolve(root, path);
+  return path === ':memory:' || isAbsolute(path) || /^postgres(ql)?:\/\//i.test(path) ? path : resolve(root, path);
 }
 
 function describe(error: z.ZodError): Array<{ key: string; message: string }> {

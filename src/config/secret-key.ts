@@ -11,14 +11,15 @@ export const SECRET_KEY_FILE = 'secret.key';
  * The key ring the store seals connector secrets with:
  * - CROSSWALK_SECRET_KEY when set (`loadConfig` has parsed it);
  * - otherwise, when every system is on loopback (the demo, local work), a key generated once and
- *   kept beside the database in `secret.key` (0600), reused on the next start; an in-memory
+ *   kept beside the database in `secret.key` (0600; for PostgreSQL in the files directory), reused on the next start; an in-memory
  *   database gets a fresh key, as its state dies with it;
  * - otherwise the hub refuses to start: tokens of a real vendor are never sealed with a key
  *   nobody chose and backed up.
  */
-export function resolveSecretKey(config: Pick<LoadedConfig, 'secretKey' | 'database'> & { readonly systems: ReadonlyArray<{ readonly baseUrl: string }> }): Keyring {
+export function resolveSecretKey(config: Pick<LoadedConfig, 'secretKey' | 'database' | 'filesDir'> & { readonly systems: ReadonlyArray<{ readonly baseUrl: string }> }): Keyring {
   if (config.secretKey) return config.secretKey;
-  const file = join(dirname(config.database), SECRET_KEY_FILE);
+  // PostgreSQL has no file to sit beside: the key goes to the hub's files directory.
+  const file = join(/^postgres(ql)?:\/\//i.test(config.database) ? (config.filesDir ?? 'data') : dirname(config.database), SECRET_KEY_FILE);
   if (!everySystemOnLoopback(config)) {
     throw new ConfigFileError(
       [{

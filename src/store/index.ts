@@ -25,3 +25,4 @@ export type { DraftLineRow, HubInvoiceRow, LineLink } from './repos/invoicing-re
 export type { RequestEventRow, RequisitionRequestRow, RequisitionTemplateRow } from './repos/requisition-requests-repo.ts';
 export type { AdjustmentRow, CycleRow, ReminderSettingsRow, WaitingEntry } from './repos/time-repo.ts';
 export { isPostgresUrl, openStore, type OpenStoreOptions } from './open.ts';
+export { describePgUrl, splitSchema } from './postgres/pg-store.ts';

@@ -55,23 +55,31 @@ export class PgStore implements Store {
   ) {
     this.keyring = options.keyring ?? null;
     this.filesDir = options.filesDir ?? null;
-    this.ready = options.migrate === false ? Promise.resolve() : runPgMigrations(pool).then(() => undefined);
+    const schemaReady = options.schema === undefined ? Promise.resolve() : pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`).then(() => undefined);
+    this.ready = options.migrate === false ? schemaReady : schemaReady.then(() => runPgMigrations(pool)).then(() => undefined);
     // A failed migration rejects every query with its error; it must not also be an unhandled rejection.
     this.ready.catch(() => undefined);
     this.query = new PgRunner(pool, false, this.ready);
     this.repos = createRepos(this.query, this.keyring);
   }
 
+  /**
+   * `url` may name the schema as `?schema=name` (created when missing): one server can then hold
+   * several hubs, or a demo beside real data.
+   */
   static open(url: string, options: PgStoreOptions = {}): PgStore {
+    const { connectionString, schema: urlSchema } = splitSchema(url);
+    const schema = options.schema ?? urlSchema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PostgreSQL schema "${schema}": use lower-case letters, digits and _`);
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString,
       max: options.poolSize ?? 10,
       types: TYPES,
-      ...(options.schema !== undefined && { options: `-c search_path=${options.schema}` }),
+      ...(schema !== undefined && { options: `-c search_path=${schema}` }),
     });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    return new PgStore(pool, options);
+    return new PgStore(pool, { ...options, ...(schema !== undefined && { schema }) });
   }
 
   async unitOfWork<T>(fn: (tx: Repos) => Promise<T>, _options: UnitOfWorkOptions = {}): Promise<T> {
@@ -122,4 +130,20 @@ export class PgStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** `?schema=` is ours, not libpq's: taken off the URL before the driver sees it. */
+export function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  if (schema === null) return { connectionString: url };
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/** The URL without its password, for logs and the demo's banner. */
+export function describePgUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
