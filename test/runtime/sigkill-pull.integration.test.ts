@@ -1,4 +1,3 @@
-import { sqliteOf } from '../support/temp-store.ts';
 /**
  * Reliability, scaled to fit a test run: a worker process SIGKILLed in the
  * middle of a 10,000-record pull (Bullhorn Placements, 21 pages of 500) on BullMQ, restarted, killed
@@ -79,7 +78,7 @@ beforeAll(async () => {
   const cleanFile = writeBullhornConfig(dir.dir, 'clean', { database: cleanDb, baseUrl: bullhorn.baseUrl, queue: { driver: 'inline' } });
   await pullInline(cleanFile, ['Placement']);
   const hub = await hubOn(cleanFile, false);
-  clean = pullState(sqliteOf(hub.store()));
+  clean = await pullState(hub.store());
   await hub.close();
   expect(clean.runs).toEqual([{ status: 'succeeded', counts: { created: PLACEMENTS, pulled: PLACEMENTS, pages: PAGES }, error: null }]);
   expect(clean.assignments.size).toBe(PLACEMENTS);
@@ -147,7 +146,7 @@ async function killRound(round: number, rng: Rng, kills: Kill[]): Promise<PullSt
     expect(run?.status, `seed ${SEED} round ${round}: ${run?.error ?? ''}\n${worker.output()}`).toBe('succeeded');
     const stopped = await worker.stop();
     expect(stopped.code, `seed ${SEED}: the worker's graceful stop\n${worker.output()}`).toBe(0);
-    return pullState(sqliteOf(hub.store()));
+    return await pullState(hub.store());
   } finally {
     await worker.kill();
     await hub.close();

@@ -37,10 +37,8 @@ export async function runPgMigrations(pool: pg.Pool, folder = PG_MIGRATIONS_FOLD
         }
         await client.query('BEGIN');
         try {
-          for (const statement of text.split('--> statement-breakpoint')) {
-            const sql = statement.replaceAll('"public".', '').trim();
-            if (sql.length > 0 && !/^(--[^\n]*\n?\s*)+$/.test(sql)) await client.query(sql);
-          }
+          // One round trip: the simple protocol runs a multi-statement text in order, within this transaction.
+          await client.query(text.split('--> statement-breakpoint').map((statement) => statement.replaceAll('"public".', '').trim()).filter((sql) => sql.length > 0).join(';\n'));
           await client.query('INSERT INTO crosswalk_migrations (tag, sha256, applied_at) VALUES ($1, $2, $3)', [entry.tag, sha256, new Date().toISOString()]);
           await client.query('COMMIT');
         } catch (err) {

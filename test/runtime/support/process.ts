@@ -45,8 +45,13 @@ export interface Running {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function start(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Running {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `prefix` runs node under another command that execs it (`ip netns exec <ns>`: a worker on its own
+ * virtual host); the child is then node itself, so kill() still hits the worker.
+ */
+export function start(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; prefix?: readonly string[] }): Running {
+  const [command, ...before] = options.prefix && options.prefix.length > 0 ? [...options.prefix, process.execPath] : [process.execPath];
+  const child = spawn(command ?? process.execPath, [...before, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   // Kept bounded: a worker logging for a minute must not grow the test's heap without limit.
   const keep = (b: Buffer) => {
