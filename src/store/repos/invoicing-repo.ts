@@ -47,7 +47,55 @@ const toHub = (r: RawHub): HubInvoiceRow => ({
   draftedBy: r.drafted_by, issuedAt: r.issued_at, issuedBy: r.issued_by, held: parseJson<HeldLine[]>(r.held) ?? [],
 });
 
-const LINK_BATCH = 2_000;
+/**
+ * Rows per multi-row INSERT: 128 rows × 13 columns stays far under SQLite's and PostgreSQL's bound
+ * parameter limits.
+ */
+const ROWS_PER_INSERT = 128;
+
+/** `INSERT INTO table (columns) VALUES (?, …), …` with `rows` rows. */
+function insertSql(table: string, columns: readonly string[], rows: number): string {
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
+}
+
+/**
+ * Inserts rows (their values flattened, `columns.length` per row) with multi-row `VALUES`: full
+ * batches of ROWS_PER_INSERT, then the rest in power-of-two chunks, so a table has at most eight
+ * statement shapes in the statement cache whatever the row count. Each shape's text is built once.
+ * Returns the rows inserted.
+ */
+class MultiRowInsert {
+  private readonly sql = new Map<number, string>();
+  constructor(
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  run(s: Statements, values: ReadonlyArray<string | number | null>): number {
+    const width = this.columns.length;
+    let at = 0;
+    let n = 0;
+    for (let rows = ROWS_PER_INSERT; rows >= 1; rows /= 2) {
+      while (values.length - at >= rows * width) {
+        n += s.get(this.sqlOf(rows)).run(values.slice(at, at + rows * width)).changes;
+        at += rows * width;
+      }
+    }
+    return n;
+  }
+
+  private sqlOf(rows: number): string {
+    let text = this.sql.get(rows);
+    if (text === undefined) this.sql.set(rows, (text = insertSql(this.table, this.columns, rows)));
+    return text;
+  }
+}
+
+const INSERT_LINKS = new MultiRowInsert('invoice_line_time_entries', ['line_id', 'invoice_id', 'time_entry_id', 'hour_type', 'centi_hours']);
+const INSERT_LINES = new MultiRowInsert('invoice_lines', [
+  'id', 'revision', 'created_at', 'updated_at', 'changed_at', 'invoice_id', 'assignment_id', 'time_entry_id', 'kind', 'description', 'quantity', 'rate_cents', 'amount_cents',
+]);
 
 /**
  * The assignments of a client (`a`, with the client id bound twice): at one of its worksites, or with
@@ -156,41 +204,26 @@ export class InvoicingRepo {
 
   /**
    * Links lines to the time they bill; a time entry's hour type already billed fails the unique
-   * index. Written in JSON batches: one statement per 2,000 links (the drafting hot path).
+   * index. Written as multi-row `VALUES` of bound parameters (the drafting hot path): each value is
+   * bound once, where a JSON batch was parsed again for every column of every row, and the
+   * statement is plain SQL any dialect takes.
    */
   async link(links: Iterable<LineLink>): Promise<number> {
     this.s.assertInTransaction('invoice line link');
-    const stmt = this.s.get(
-      `INSERT INTO invoice_line_time_entries (line_id, invoice_id, time_entry_id, hour_type, centi_hours)
-       SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4 FROM json_each(?) j`,
-    );
-    let batch: Array<[string, string, string, HourType, number]> = [];
-    let n = 0;
-    for (const l of links) {
-      batch.push([l.lineId, l.invoiceId, l.timeEntryId, l.hourType, l.centiHours]);
-      if (batch.length === LINK_BATCH) {
-        n += stmt.run(JSON.stringify(batch)).changes;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) n += stmt.run(JSON.stringify(batch)).changes;
-    return n;
+    const values: Array<string | number> = [];
+    for (const l of links) values.push(l.lineId, l.invoiceId, l.timeEntryId, l.hourType, l.centiHours);
+    return INSERT_LINKS.run(this.s, values);
   }
 
   /**
-   * Writes a draft's canonical invoice lines in JSON batches (the drafting hot path; the same
-   * columns `CanonicalRepo.insertMany` writes, revision 1).
+   * Writes a draft's canonical invoice lines (the same columns `CanonicalRepo.insertMany` writes,
+   * revision 1), as multi-row `VALUES` like the links.
    */
   async insertLines(lines: readonly DraftLineRow[], now: string): Promise<void> {
     this.s.assertInTransaction('invoice lines');
-    const stmt = this.s.get(
-      `INSERT INTO invoice_lines (id, revision, created_at, updated_at, changed_at, invoice_id, assignment_id, time_entry_id, kind, description, quantity, rate_cents, amount_cents)
-       SELECT j.value ->> 0, 1, ?, ?, ?, j.value ->> 1, j.value ->> 2, NULL, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7 FROM json_each(?) j`,
-    );
-    for (let i = 0; i < lines.length; i += LINK_BATCH) {
-      const batch = lines.slice(i, i + LINK_BATCH).map((l) => [l.id, l.invoiceId, l.assignmentId, l.kind, l.description, l.quantity, l.rateCents, l.amountCents]);
-      stmt.run(now, now, now, JSON.stringify(batch));
-    }
+    const values: Array<string | number | null> = [];
+    for (const l of lines) values.push(l.id, 1, now, now, now, l.invoiceId, l.assignmentId, null, l.kind, l.description, l.quantity, l.rateCents, l.amountCents);
+    INSERT_LINES.run(this.s, values);
   }
 
   async markIssued(invoiceId: string, at: string, by: string): Promise<boolean> {
