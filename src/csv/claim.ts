@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { newId } from '../lib/ids.ts';
-import type { Store } from '../store/index.ts';
+import { isUniqueViolation, type Store } from '../store/index.ts';
 import type { ImportRow } from '../store/index.ts';
 import type { FileFacts } from './inspect.ts';
 import type { CsvRefusal, ImportLimits } from './limits.ts';
@@ -50,7 +50,7 @@ export async function claimImport(
     return await attempt();
   } catch (err) {
     // Another process started the same file between our look and our insert: look again.
-    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return attempt();
+    if (isUniqueViolation(err)) return attempt();
     throw err;
   }
 }

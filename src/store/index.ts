@@ -26,3 +26,4 @@ export type { RequestEventRow, RequisitionRequestRow, RequisitionTemplateRow } f
 export type { AdjustmentRow, CycleRow, ReminderSettingsRow, WaitingEntry } from './repos/time-repo.ts';
 export { isPostgresUrl, openStore, type OpenStoreOptions } from './open.ts';
 export { describePgUrl, splitSchema } from './postgres/pg-store.ts';
+export { isUniqueViolation } from './errors.ts';
