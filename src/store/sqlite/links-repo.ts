@@ -114,6 +114,22 @@ export class LinksRepo {
     return raw ? toLink(raw) : null;
   }
 
+  /**
+   * canonical id → this system's external id, for those of these canonical records the system has a
+   * link to. Identity matching asks it of every record a natural key found — with a shared phone,
+   * thousands a page — so it reads two columns, not whole links with their JSON.
+   */
+  async externalIdsOf(system: string, entity: EntityName, canonicalIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (canonicalIds.length === 0) return out;
+    const rows = this.s
+      .get(`SELECT canonical_id, external_id FROM links WHERE entity = ? AND canonical_id IN (SELECT value FROM json_each(?)) AND system = ?`)
+      .raw()
+      .all(entity, JSON.stringify(canonicalIds), system) as Array<[string, string]>;
+    for (const [canonicalId, externalId] of rows) out.set(canonicalId, externalId);
+    return out;
+  }
+
   /** Every system's link to these canonical records: who must hear of a change. */
   async byCanonical(entity: EntityName, canonicalIds: readonly string[]): Promise<LinkRow[]> {
     if (canonicalIds.length === 0) return [];
