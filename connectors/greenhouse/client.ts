@@ -1,37 +1,13 @@
 import {
-  ConnectorConfigError, httpClientFor, parseRateLimitReset, sleep, TransientError,
-  type ConnectorContext, type ConnectorManifest, type HttpClient, type HttpResponse,
+  ConnectorConfigError, httpClientFor, TransientError, type ConnectorContext, type ConnectorManifest, type HttpClient, type HttpResponse,
 } from '../kit/index.ts';
+import { Budget } from './budget.ts';
 
 export interface GreenhouseClient {
   readonly ctx: ConnectorContext;
   readonly http: HttpClient;
   /** GET with the budget kept: waits when the last answer said the window is spent. */
   get(path: string, query?: Record<string, string | number>, extra?: { readonly accept?: readonly number[] }): Promise<HttpResponse>;
-}
-
-/**
- * Harvest's budget (§2.3): every response says how many requests are left in the current
- * 10-second window (`X-RateLimit-Remaining` of `X-RateLimit-Limit`). When none are left the next
- * request waits for `X-RateLimit-Reset` instead of spending a 429; the kit's sliding window (from
- * the manifest's example figure) and its 429 handling stay behind it.
- */
-class Budget {
-  private pausedUntil = 0;
-  constructor(private readonly now: () => number) {}
-
-  observe(headers: Readonly<Record<string, string>>): void {
-    const remaining = Number(headers['x-ratelimit-remaining']);
-    if (!Number.isFinite(remaining) || remaining > 0) return;
-    // A reset we cannot read means "the window": ten seconds at most.
-    const waitMs = parseRateLimitReset(headers['x-ratelimit-reset'], this.now()) ?? 10_000;
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.min(waitMs, 10_000));
-  }
-
-  async wait(): Promise<void> {
-    const ms = this.pausedUntil - this.now();
-    if (ms > 0) await sleep(ms);
-  }
 }
 
 export function createGreenhouseClient(ctx: ConnectorContext, manifest: ConnectorManifest): GreenhouseClient {

@@ -105,10 +105,7 @@ export async function matchIdentities(
   items.forEach((_, i) => hitsOf(i).forEach((h) => h.ids.forEach((id) => allIds.add(id))));
   for (const id of linkMatches.values()) allIds.add(id);
   for (const id of canonicalExists) allIds.add(id);
-  const ownedBy = new Map<string, string>();
-  for (const link of await tx.links.byCanonical(entity, [...allIds])) {
-    if (link.system === system && link.canonicalId) ownedBy.set(link.canonicalId, link.externalId);
-  }
+  const ownedBy = await tx.links.externalIdsOf(system, entity, [...allIds]);
 
   const decided: Identity[] = items.map(({ record: r }, i) => {
     if (r.match?.apart) return { kind: 'new', evidence: noEvidence() };

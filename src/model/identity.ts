@@ -46,7 +46,7 @@ export function keyValue(key: MatchKey, values: Readonly<Record<string, unknown>
   return JSON.stringify(out);
 }
 
-/** One part, normalised as the store's SQL normalises it (see `keyExpression` in the store). */
+/** One part, normalised as the store's SQL normalises it (see `keyExpression` in src/store/key-sql.ts). */
 export function normaliseKeyPart(norm: KeyNorm, value: unknown): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
   const text = String(value);

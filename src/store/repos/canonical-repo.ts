@@ -1,4 +1,5 @@
-import type { EntityName, KeyNorm, MatchKeyPart } from '../../model/index.ts';
+import type { EntityName, MatchKeyPart } from '../../model/index.ts';
+import { keyExpression } from '../key-sql.ts';
 import { TABLE_INFO } from '../tables.ts';
 import type { CanonicalRow, FieldMap, Scalar } from '../types.ts';
 import type { Statements } from '../sqlite/statements.ts';
@@ -227,20 +228,5 @@ export class CanonicalRepo {
       .get(`SELECT count(*) FROM ${info.name}${includeDeleted ? '' : ' WHERE deleted_at IS NULL'}`)
       .pluck()
       .get() as number;
-  }
-}
-
-/** The SQL twin of `normaliseKeyPart` in the model: the two must agree on every value. */
-function keyExpression(column: string, norm: KeyNorm): string {
-  switch (norm) {
-    case 'exact':
-      return column;
-    case 'email':
-      // lower(column) alone, so the tables' lower(email) indexes answer it; emails are stored trimmed.
-      return `lower(${column})`;
-    case 'phone':
-      return `substr(replace(replace(replace(replace(replace(replace(${column}, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), -10)`;
-    case 'text':
-      return `lower(trim(replace(replace(replace(${column}, '.', ''), ',', ''), '  ', ' '), ' '))`;
   }
 }

@@ -62,6 +62,7 @@ export class LinksRepo {
     readonly guards: string;
     readonly resolve: string;
     readonly byCanonical: string;
+    readonly externalIdsOf: string;
     readonly waitingOn: string;
     readonly upsert: string;
     readonly tombstone: string;
@@ -78,6 +79,7 @@ export class LinksRepo {
       resolve: `SELECT external_id, canonical_id FROM links WHERE system = ? AND entity = ?
         AND external_id IN ${ids} AND ${d.noIndex('canonical_id')} IS NOT NULL AND state <> 'parked'`,
       byCanonical: `SELECT * FROM links WHERE entity = ? AND canonical_id IN ${ids}`,
+      externalIdsOf: `SELECT canonical_id, external_id FROM links WHERE entity = ? AND canonical_id IN ${ids} AND system = ?`,
       waitingOn: `SELECT * FROM links WHERE waiting_on IN ${ids} ORDER BY updated_at, system, entity, external_id`,
       // One statement per batch: a JSON array of rows, one round trip on PostgreSQL.
       upsert: `INSERT INTO links (system, entity, external_id, canonical_id, state, base, source_hash, source_modified_at,
@@ -128,6 +130,19 @@ export class LinksRepo {
   async get(system: string, entity: EntityName, externalId: string): Promise<LinkRow | null> {
     const raw = await this.sql.get<RawLink>('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?', [system, entity, externalId]);
     return raw ? toLink(raw) : null;
+  }
+
+  /**
+   * canonical id → this system's external id, for those of these canonical records the system has a
+   * link to. Identity matching asks it of every record a natural key found — with a shared phone,
+   * thousands a page — so it reads two columns, not whole links with their JSON.
+   */
+  async externalIdsOf(system: string, entity: EntityName, canonicalIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (canonicalIds.length === 0) return out;
+    const rows = await this.sql.all<{ canonical_id: string; external_id: string }>(this.q.externalIdsOf, [entity, JSON.stringify(canonicalIds), system]);
+    for (const r of rows) out.set(r.canonical_id, r.external_id);
+    return out;
   }
 
   /** Every system's link to these canonical records: who must hear of a change. */
