@@ -86,12 +86,12 @@ export function createRepos(sql: SqlRunner, keyring: Keyring | null): Repos {
     idempotency: new IdempotencyRepo(legacy(sql)),
     identity: new IdentityRepo(legacy(sql)),
     events: new EventsRepo(legacy(sql)),
-    notifications: new NotificationsRepo(legacy(sql), keyring),
+    notifications: new NotificationsRepo(sql, keyring),
     documents: new DocumentsRepo(legacy(sql)),
     comments: new CommentsRepo(legacy(sql)),
     invoicing: new InvoicingRepo(legacy(sql)),
-    requisitionRequests: new RequisitionRequestsRepo(legacy(sql)),
-    time: new TimeRepo(legacy(sql)),
+    requisitionRequests: new RequisitionRequestsRepo(sql),
+    time: new TimeRepo(sql),
   };
 }
 

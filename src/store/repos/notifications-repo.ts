@@ -1,8 +1,9 @@
 import type { Keyring } from '../../lib/secret-box.ts';
-import { parseJson, whereOf, type Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { parseJson, whereOf } from '../sqlite/statements.ts';
 
-// better-sqlite3 hands rows back untyped; each is a plain object of column → value of one of the
-// notification tables, read through `as Raw` at the statement and mapped by one function per table.
+// Rows come back untyped from either runner; each is a plain object of column → value of one of the
+// notification tables, read as `Raw` at the statement and mapped by one function per table.
 type Raw = Record<string, string | number | null>;
 
 const str = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -146,60 +147,87 @@ function toRule(r: Raw): RuleRow {
  * log cursor and the delivery record. Writes assert a unit of work; reads may run outside one.
  */
 export class NotificationsRepo {
+  private readonly q: {
+    readonly rules: string;
+    readonly insertDeliveries: string;
+    readonly claimDue: string;
+    readonly markDigested: string;
+  };
+
   constructor(
-    private readonly s: Statements,
+    private readonly sql: SqlRunner,
     private readonly keyring: Keyring | null,
-  ) {}
+  ) {
+    const d = sql.dialect;
+    const at = (i: number, type?: 'int'): string => d.jsonAt('r', i, type);
+    this.q = {
+      rules: `SELECT * FROM notification_rules WHERE scope IN ${d.textList('?')} ORDER BY scope, event_type, role`,
+      // One statement per batch (a JSON array of rows): a fan-out of many recipients is one round trip.
+      insertDeliveries: `INSERT INTO notification_deliveries (id, dedupe_key, event_seq, event_type, channel, target, contact_id, subscription_id,
+          address, entity, canonical_id, client_id, status, attempts, next_at, local_date, created_at, updated_at)
+        SELECT ${at(0)}, ${at(1)}, ${at(2, 'int')}, ${at(3)}, ${at(4)}, ${at(5)}, ${at(6)}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)},
+          0, ${at(13)}, ${at(14)}, ${at(13)}, ${at(13)}
+        FROM ${d.jsonRows('?', 'r')} WHERE true ON CONFLICT (dedupe_key) DO NOTHING`,
+      // Rows another sender is claiming right now are skipped (PostgreSQL), not waited for: that
+      // sender's transaction leases them, and this one takes the next due rows instead.
+      claimDue: `UPDATE notification_deliveries SET status = 'sending', claimed_until = ?, updated_at = ?
+         WHERE id IN (SELECT id FROM notification_deliveries WHERE status IN ('queued', 'failed') AND next_at <= ? ORDER BY next_at, id LIMIT ? ${d.forUpdateSkipLocked})
+            OR id IN (SELECT id FROM notification_deliveries WHERE status = 'sending' AND claimed_until < ? ORDER BY claimed_until, id LIMIT ? ${d.forUpdateSkipLocked})
+         RETURNING *`,
+      markDigested: `UPDATE notification_deliveries SET status = 'digested', updated_at = ? WHERE id IN ${d.textList('?')} AND status = 'held'`,
+    };
+  }
 
   // ---- cursor
 
   async cursor(name: string): Promise<number> {
-    const row = this.s.get('SELECT seq FROM notification_cursors WHERE name = ?').get(name) as Raw | undefined;
-    return row ? Number(row['seq']) : 0;
+    const seq = await this.sql.value<number>('SELECT seq FROM notification_cursors WHERE name = ?', [name]);
+    return seq === undefined ? 0 : Number(seq);
   }
 
   async setCursor(name: string, seq: number, now: string): Promise<void> {
-    this.s.assertInTransaction('notification cursor');
-    this.s
-      .get('INSERT INTO notification_cursors (name, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at')
-      .run(name, seq, now);
+    this.sql.assertInTransaction('notification cursor');
+    await this.sql.run(
+      'INSERT INTO notification_cursors (name, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at',
+      [name, seq, now],
+    );
   }
 
   // ---- rules
 
   async rules(scopes: readonly string[]): Promise<RuleRow[]> {
-    const rows = this.s.get('SELECT * FROM notification_rules WHERE scope IN (SELECT value FROM json_each(?)) ORDER BY scope, event_type, role').all(JSON.stringify(scopes)) as Raw[];
-    return rows.map(toRule);
+    if (scopes.length === 0) return [];
+    return (await this.sql.all<Raw>(this.q.rules, [JSON.stringify(scopes)])).map(toRule);
   }
 
   async setRule(rule: RuleRow): Promise<void> {
-    this.s.assertInTransaction('notification rule');
-    this.s
-      .get(
-        `INSERT INTO notification_rules (id, scope, role, event_type, enabled, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (scope, role, event_type) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(rule.id, rule.scope, rule.role, rule.eventType, rule.enabled ? 1 : 0, rule.updatedAt, rule.updatedBy);
+    this.sql.assertInTransaction('notification rule');
+    await this.sql.run(
+      `INSERT INTO notification_rules (id, scope, role, event_type, enabled, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, role, event_type) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [rule.id, rule.scope, rule.role, rule.eventType, rule.enabled ? 1 : 0, rule.updatedAt, rule.updatedBy],
+    );
   }
 
   // ---- preferences
 
   async preference(contactId: string): Promise<{ mode: PreferenceMode; updatedAt: string | null }> {
-    const row = this.s.get('SELECT mode, updated_at FROM notification_preferences WHERE contact_id = ?').get(contactId) as Raw | undefined;
+    const row = await this.sql.get<Raw>('SELECT mode, updated_at FROM notification_preferences WHERE contact_id = ?', [contactId]);
     const mode = row?.['mode'];
     return { mode: mode === 'digest' || mode === 'off' ? mode : 'immediate', updatedAt: str(row?.['updated_at']) };
   }
 
   async setPreference(contactId: string, mode: PreferenceMode, now: string): Promise<void> {
-    this.s.assertInTransaction('notification preference');
-    this.s
-      .get('INSERT INTO notification_preferences (contact_id, mode, updated_at) VALUES (?, ?, ?) ON CONFLICT (contact_id) DO UPDATE SET mode = excluded.mode, updated_at = excluded.updated_at')
-      .run(contactId, mode, now);
+    this.sql.assertInTransaction('notification preference');
+    await this.sql.run(
+      'INSERT INTO notification_preferences (contact_id, mode, updated_at) VALUES (?, ?, ?) ON CONFLICT (contact_id) DO UPDATE SET mode = excluded.mode, updated_at = excluded.updated_at',
+      [contactId, mode, now],
+    );
   }
 
   /** Contacts who chose the daily digest. */
   async digestContacts(): Promise<string[]> {
-    return (this.s.get("SELECT contact_id FROM notification_preferences WHERE mode = 'digest' ORDER BY contact_id").all() as Raw[]).map((r) => String(r['contact_id']));
+    return (await this.sql.column<string>("SELECT contact_id FROM notification_preferences WHERE mode = 'digest' ORDER BY contact_id")).map(String);
   }
 
   // ---- webhook subscriptions
@@ -210,52 +238,54 @@ export class NotificationsRepo {
   }
 
   async insertSubscription(row: SubscriptionRow, secret: string): Promise<void> {
-    this.s.assertInTransaction('webhook subscription');
+    this.sql.assertInTransaction('webhook subscription');
     const sealed = this.sealer().seal(secret, `webhook:${row.id}`);
-    this.s
-      .get('INSERT INTO webhook_subscriptions (id, url, secret_sealed, event_types, client_id, description, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(row.id, row.url, sealed, JSON.stringify(row.eventTypes), row.clientId, row.description, row.status, row.createdAt, row.createdBy);
+    await this.sql.run(
+      'INSERT INTO webhook_subscriptions (id, url, secret_sealed, event_types, client_id, description, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [row.id, row.url, sealed, JSON.stringify(row.eventTypes), row.clientId, row.description, row.status, row.createdAt, row.createdBy],
+    );
   }
 
   async subscription(id: string): Promise<SubscriptionRow | null> {
-    const row = this.s.get('SELECT * FROM webhook_subscriptions WHERE id = ?').get(id) as Raw | undefined;
+    const row = await this.sql.get<Raw>('SELECT * FROM webhook_subscriptions WHERE id = ?', [id]);
     return row ? toSubscription(row) : null;
   }
 
   /** The subscription's signing secret, opened with the key ring. */
   async subscriptionSecret(id: string): Promise<string | null> {
-    const row = this.s.get('SELECT secret_sealed FROM webhook_subscriptions WHERE id = ?').get(id) as Raw | undefined;
-    return row ? this.sealer().open(String(row['secret_sealed']), `webhook:${id}`) : null;
+    const sealed = await this.sql.value<string>('SELECT secret_sealed FROM webhook_subscriptions WHERE id = ?', [id]);
+    return sealed === undefined ? null : this.sealer().open(String(sealed), `webhook:${id}`);
   }
 
   async subscriptions(filter: { status?: 'active' | 'disabled' } = {}): Promise<SubscriptionRow[]> {
     const w = whereOf([['status = ?', filter.status]]);
-    return (this.s.get(`SELECT * FROM webhook_subscriptions ${w.sql} ORDER BY created_at, id`).all(...w.params) as Raw[]).map(toSubscription);
+    return (await this.sql.all<Raw>(`SELECT * FROM webhook_subscriptions ${w.sql} ORDER BY created_at, id`, w.params)).map(toSubscription);
   }
 
   async setSubscriptionStatus(id: string, status: 'active' | 'disabled'): Promise<boolean> {
-    this.s.assertInTransaction('webhook subscription');
-    return this.s.get('UPDATE webhook_subscriptions SET status = ? WHERE id = ?').run(status, id).changes === 1;
+    this.sql.assertInTransaction('webhook subscription');
+    return (await this.sql.run('UPDATE webhook_subscriptions SET status = ? WHERE id = ?', [status, id])).changes === 1;
   }
 
   // ---- deliveries
 
   /** Inserts each delivery unless its dedupe key exists; returns how many were new. */
   async insertDeliveries(rows: readonly NewDelivery[], now: string): Promise<number> {
-    this.s.assertInTransaction('notification delivery');
-    const stmt = this.s.get(
-      `INSERT INTO notification_deliveries (id, dedupe_key, event_seq, event_type, channel, target, contact_id, subscription_id, address, entity, canonical_id, client_id, status, attempts, next_at, local_date, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-    );
+    this.sql.assertInTransaction('notification delivery');
     let added = 0;
-    for (const d of rows) {
-      added += stmt.run(d.id, d.dedupeKey, d.eventSeq, d.eventType, d.channel, d.target, d.contactId, d.subscriptionId, d.address, d.entity, d.canonicalId, d.clientId, d.status, now, d.localDate, now, now).changes;
+    // Batches bounded so one statement's JSON stays small; a key repeated within a batch counts once.
+    for (let i = 0; i < rows.length; i += 1_000) {
+      const batch = rows.slice(i, i + 1_000).map((d) => [
+        d.id, d.dedupeKey, d.eventSeq, d.eventType, d.channel, d.target, d.contactId, d.subscriptionId, d.address, d.entity,
+        d.canonicalId, d.clientId, d.status, now, d.localDate,
+      ]);
+      added += (await this.sql.run(this.q.insertDeliveries, [JSON.stringify(batch)])).changes;
     }
     return added;
   }
 
   async delivery(id: string): Promise<DeliveryRow | null> {
-    const row = this.s.get('SELECT * FROM notification_deliveries WHERE id = ?').get(id) as Raw | undefined;
+    const row = await this.sql.get<Raw>('SELECT * FROM notification_deliveries WHERE id = ?', [id]);
     return row ? toDelivery(row) : null;
   }
 
@@ -264,31 +294,26 @@ export class NotificationsRepo {
       ['status = ?', q.status], ['channel = ?', q.channel], ['contact_id = ?', q.contactId], ['subscription_id = ?', q.subscriptionId],
       ['entity = ?', q.entity], ['canonical_id = ?', q.canonicalId], ['client_id = ?', q.clientId], ['event_seq = ?', q.eventSeq],
     ]);
-    const rows = this.s.get(`SELECT * FROM notification_deliveries ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.params, q.limit ?? 100) as Raw[];
+    const rows = await this.sql.all<Raw>(`SELECT * FROM notification_deliveries ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ?`, [...w.params, q.limit ?? 100]);
     return rows.map(toDelivery);
   }
 
   async countByStatus(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const r of this.s.get('SELECT status, COUNT(*) AS n FROM notification_deliveries GROUP BY status').all() as Raw[]) out[String(r['status'])] = Number(r['n']);
+    for (const r of await this.sql.all<Raw>('SELECT status, count(*) AS n FROM notification_deliveries GROUP BY status')) out[String(r['status'])] = Number(r['n']);
     return out;
   }
 
   /**
    * Leases up to `limit` deliveries that are due (queued, or failed and past their next try) and
-   * not leased by another sender, until `until`. Returns them with their new status `sending`.
+   * not leased by another sender, until `until`; up to `limit` more whose lease ran out are taken
+   * back. Returns them with their new status `sending`, earliest due first.
    */
   async claimDue(now: string, until: string, limit: number): Promise<DeliveryRow[]> {
-    this.s.assertInTransaction('notification claim');
-    const rows = this.s
-      .get(
-        `UPDATE notification_deliveries SET status = 'sending', claimed_until = ?, updated_at = ?
-         WHERE id IN (SELECT id FROM notification_deliveries WHERE status IN ('queued', 'failed') AND next_at <= ? ORDER BY next_at LIMIT ?)
-            OR id IN (SELECT id FROM notification_deliveries WHERE status = 'sending' AND claimed_until < ? LIMIT ?)
-         RETURNING *`,
-      )
-      .all(until, now, now, limit, now, limit) as Raw[];
-    return rows.map(toDelivery);
+    this.sql.assertInTransaction('notification claim');
+    const rows = (await this.sql.all<Raw>(this.q.claimDue, [until, now, now, limit, now, limit])).map(toDelivery);
+    // RETURNING gives no order in either dialect.
+    return rows.sort((a, b) => (a.nextAt < b.nextAt ? -1 : a.nextAt > b.nextAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Records the outcome of one attempt; `attempts` counts it. */
@@ -297,73 +322,73 @@ export class NotificationsRepo {
     outcome: { status: 'sent' | 'failed' | 'bounced' | 'dead' | 'skipped'; error: string | null; messageId: string | null; nextAt: string | null },
     now: string,
   ): Promise<void> {
-    this.s.assertInTransaction('notification attempt');
-    this.s
-      .get(
-        `UPDATE notification_deliveries SET status = ?, attempts = attempts + 1, last_error = ?, message_id = COALESCE(?, message_id),
-           next_at = COALESCE(?, next_at), claimed_until = NULL, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
-         WHERE id = ?`,
-      )
-      .run(outcome.status, outcome.error, outcome.messageId, outcome.nextAt, now, outcome.status, now, id);
+    this.sql.assertInTransaction('notification attempt');
+    await this.sql.run(
+      `UPDATE notification_deliveries SET status = ?, attempts = attempts + 1, last_error = ?, message_id = coalesce(?, message_id),
+         next_at = coalesce(?, next_at), claimed_until = NULL, updated_at = ?, sent_at = coalesce(?, sent_at)
+       WHERE id = ?`,
+      [outcome.status, outcome.error, outcome.messageId, outcome.nextAt, now, outcome.status === 'sent' ? now : null, id],
+    );
   }
 
   /** Puts a delivery back in the queue (ops' replay): a fresh set of attempts, due now. */
   async requeue(id: string, now: string): Promise<boolean> {
-    this.s.assertInTransaction('notification replay');
-    return (
-      this.s
-        .get("UPDATE notification_deliveries SET status = 'queued', attempts = 0, next_at = ?, claimed_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed', 'bounced', 'sent')")
-        .run(now, now, id).changes === 1
+    this.sql.assertInTransaction('notification replay');
+    const info = await this.sql.run(
+      "UPDATE notification_deliveries SET status = 'queued', attempts = 0, next_at = ?, claimed_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed', 'bounced', 'sent')",
+      [now, now, id],
     );
+    return info.changes === 1;
   }
 
   /** Held (digest) deliveries of a contact, oldest first. */
   async held(contactId: string): Promise<DeliveryRow[]> {
-    return (this.s.get("SELECT * FROM notification_deliveries WHERE contact_id = ? AND status = 'held' ORDER BY created_at, id").all(contactId) as Raw[]).map(toDelivery);
+    return (await this.sql.all<Raw>("SELECT * FROM notification_deliveries WHERE contact_id = ? AND status = 'held' ORDER BY created_at, id", [contactId])).map(toDelivery);
   }
 
   async markDigested(ids: readonly string[], now: string): Promise<void> {
-    this.s.assertInTransaction('notification digest');
-    this.s.get("UPDATE notification_deliveries SET status = 'digested', updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = 'held'").run(now, JSON.stringify(ids));
+    this.sql.assertInTransaction('notification digest');
+    if (ids.length === 0) return;
+    await this.sql.run(this.q.markDigested, [now, JSON.stringify(ids)]);
   }
 
   // ---- templates
 
   async template(eventType: string): Promise<TemplateRow | null> {
-    const row = this.s.get('SELECT * FROM notification_templates WHERE event_type = ?').get(eventType) as Raw | undefined;
+    const row = await this.sql.get<Raw>('SELECT * FROM notification_templates WHERE event_type = ?', [eventType]);
     return row
       ? { eventType: String(row['event_type']), subject: String(row['subject']), text: String(row['text']), html: String(row['html']), updatedAt: String(row['updated_at']), updatedBy: String(row['updated_by']) }
       : null;
   }
 
   async setTemplate(t: TemplateRow): Promise<void> {
-    this.s.assertInTransaction('notification template');
-    this.s
-      .get(
-        `INSERT INTO notification_templates (event_type, subject, text, html, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (event_type) DO UPDATE SET subject = excluded.subject, text = excluded.text, html = excluded.html, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(t.eventType, t.subject, t.text, t.html, t.updatedAt, t.updatedBy);
+    this.sql.assertInTransaction('notification template');
+    await this.sql.run(
+      `INSERT INTO notification_templates (event_type, subject, text, html, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (event_type) DO UPDATE SET subject = excluded.subject, text = excluded.text, html = excluded.html, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [t.eventType, t.subject, t.text, t.html, t.updatedAt, t.updatedBy],
+    );
   }
 
   async resetTemplate(eventType: string): Promise<boolean> {
-    this.s.assertInTransaction('notification template');
-    return this.s.get('DELETE FROM notification_templates WHERE event_type = ?').run(eventType).changes === 1;
+    this.sql.assertInTransaction('notification template');
+    return (await this.sql.run('DELETE FROM notification_templates WHERE event_type = ?', [eventType])).changes === 1;
   }
 
   // ---- approval links
 
   /** Stores a new link for a delivery, retiring any link an earlier attempt of it minted. */
   async insertApprovalLink(row: ApprovalLinkRow): Promise<void> {
-    this.s.assertInTransaction('approval link');
-    if (row.deliveryId !== null) this.s.get('DELETE FROM approval_links WHERE delivery_id = ? AND used_at IS NULL').run(row.deliveryId);
-    this.s
-      .get('INSERT INTO approval_links (token_hash, time_entry_id, contact_id, delivery_id, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)')
-      .run(row.tokenHash, row.timeEntryId, row.contactId, row.deliveryId, row.expiresAt, row.createdAt);
+    this.sql.assertInTransaction('approval link');
+    if (row.deliveryId !== null) await this.sql.run('DELETE FROM approval_links WHERE delivery_id = ? AND used_at IS NULL', [row.deliveryId]);
+    await this.sql.run(
+      'INSERT INTO approval_links (token_hash, time_entry_id, contact_id, delivery_id, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)',
+      [row.tokenHash, row.timeEntryId, row.contactId, row.deliveryId, row.expiresAt, row.createdAt],
+    );
   }
 
   async approvalLink(tokenHash: string): Promise<ApprovalLinkRow | null> {
-    const r = this.s.get('SELECT * FROM approval_links WHERE token_hash = ?').get(tokenHash) as Raw | undefined;
+    const r = await this.sql.get<Raw>('SELECT * FROM approval_links WHERE token_hash = ?', [tokenHash]);
     if (!r) return null;
     return {
       tokenHash: String(r['token_hash']), timeEntryId: String(r['time_entry_id']), contactId: String(r['contact_id']), deliveryId: str(r['delivery_id']),
@@ -373,7 +398,7 @@ export class NotificationsRepo {
 
   /** Marks the link used; false when it already was (a replay). */
   async useApprovalLink(tokenHash: string, now: string): Promise<boolean> {
-    this.s.assertInTransaction('approval link');
-    return this.s.get('UPDATE approval_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL').run(now, tokenHash).changes === 1;
+    this.sql.assertInTransaction('approval link');
+    return (await this.sql.run('UPDATE approval_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL', [now, tokenHash])).changes === 1;
   }
 }

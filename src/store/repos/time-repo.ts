@@ -1,6 +1,7 @@
-import type { Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { whereOf } from '../sqlite/statements.ts';
 
-// better-sqlite3 hands rows back untyped; each query below names its columns, read through `as`.
+// Rows come back untyped from either runner; each query below names its columns, read as `Raw`.
 type Raw = Record<string, string | number | null>;
 
 export interface AdjustmentRow {
@@ -56,22 +57,30 @@ function toWaiting(r: Raw): WaitingEntry {
   };
 }
 
+const orNull = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
 /**
  * The time workflow's reads across tables (routing, adjustments, waiting entries, metrics) and its
  * own bookkeeping (reminder settings, nudges). Canonical writes still go through the engine.
  */
 export class TimeRepo {
-  constructor(private readonly s: Statements) {}
+  private readonly q: { readonly adjustmentsOf: string; readonly eventCounts: string };
+
+  constructor(private readonly sql: SqlRunner) {
+    const ids = sql.dialect.textList('?');
+    this.q = {
+      adjustmentsOf: `SELECT id, adjusts_entry_id, status, regular_hours, overtime_hours, double_time_hours FROM time_entries
+          WHERE adjusts_entry_id IN ${ids} AND deleted_at IS NULL ORDER BY created_at, id`,
+      // Grouped by the expression selected: PostgreSQL refuses a selected column it does not group by.
+      eventCounts: `SELECT coalesce(client_id, '') AS client_id, type, count(*) AS n FROM portal_events WHERE type IN ${ids}
+          GROUP BY coalesce(client_id, ''), type ORDER BY client_id, type`,
+    };
+  }
 
   /** Every adjustment of the given originals, whatever its status, oldest first. */
   async adjustmentsOf(ids: readonly string[]): Promise<AdjustmentRow[]> {
     if (ids.length === 0) return [];
-    const rows = this.s
-      .get(
-        `SELECT id, adjusts_entry_id, status, regular_hours, overtime_hours, double_time_hours FROM time_entries
-          WHERE adjusts_entry_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL ORDER BY created_at, id`,
-      )
-      .all(JSON.stringify(ids)) as Raw[];
+    const rows = await this.sql.all<Raw>(this.q.adjustmentsOf, [JSON.stringify(ids)]);
     return rows.map((r) => ({
       id: String(r['id']), adjustsEntryId: String(r['adjusts_entry_id']), status: String(r['status']),
       regularHours: Number(r['regular_hours']), overtimeHours: Number(r['overtime_hours']), doubleTimeHours: Number(r['double_time_hours']),
@@ -80,51 +89,48 @@ export class TimeRepo {
 
   /** Active contacts holding the approver role at the worksite (canonical roles; delegates apart). */
   async approversAt(worksiteId: string): Promise<string[]> {
-    const rows = this.s
-      .get(
-        `SELECT DISTINCT r.contact_id FROM contact_worksite_roles r JOIN contacts c ON c.id = r.contact_id
-          WHERE r.worksite_id = ? AND r.role = 'approver' AND r.deleted_at IS NULL AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY r.contact_id`,
-      )
-      .all(worksiteId) as Raw[];
-    return rows.map((r) => String(r['contact_id']));
+    const ids = await this.sql.column<string>(
+      `SELECT DISTINCT r.contact_id FROM contact_worksite_roles r JOIN contacts c ON c.id = r.contact_id
+        WHERE r.worksite_id = ? AND r.role = 'approver' AND r.deleted_at IS NULL AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY r.contact_id`,
+      [worksiteId],
+    );
+    return ids.map(String);
   }
 
   /** Contacts with a `delegate_approver` grant at the worksite valid on `date` (inclusive dates). */
   async delegatesAt(worksiteId: string, date: string): Promise<Array<{ contactId: string; forContactId: string | null }>> {
-    const rows = this.s
-      .get(
-        `SELECT g.subject_id, g.for_contact_id FROM grants g JOIN contacts c ON c.id = g.subject_id
-          WHERE g.subject_kind = 'contact' AND g.role = 'delegate_approver' AND g.worksite_id = ? AND g.revoked_at IS NULL
-            AND (g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)
-            AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY g.subject_id`,
-      )
-      .all(worksiteId, date, date) as Raw[];
-    return rows.map((r) => ({ contactId: String(r['subject_id']), forContactId: r['for_contact_id'] === null ? null : String(r['for_contact_id']) }));
+    const rows = await this.sql.all<Raw>(
+      `SELECT g.subject_id, g.for_contact_id FROM grants g JOIN contacts c ON c.id = g.subject_id
+        WHERE g.subject_kind = 'contact' AND g.role = 'delegate_approver' AND g.worksite_id = ? AND g.revoked_at IS NULL
+          AND (g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)
+          AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY g.subject_id, g.id`,
+      [worksiteId, date, date],
+    );
+    return rows.map((r) => ({ contactId: String(r['subject_id']), forContactId: orNull(r['for_contact_id']) }));
   }
 
   /** Contacts with a `client_admin` grant on the client valid on `date`. */
   async clientAdmins(clientId: string, date: string): Promise<string[]> {
-    const rows = this.s
-      .get(
-        `SELECT DISTINCT g.subject_id FROM grants g JOIN contacts c ON c.id = g.subject_id
-          WHERE g.subject_kind = 'contact' AND g.role = 'client_admin' AND g.client_id = ? AND g.revoked_at IS NULL
-            AND (g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)
-            AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY g.subject_id`,
-      )
-      .all(clientId, date, date) as Raw[];
-    return rows.map((r) => String(r['subject_id']));
+    const ids = await this.sql.column<string>(
+      `SELECT DISTINCT g.subject_id FROM grants g JOIN contacts c ON c.id = g.subject_id
+        WHERE g.subject_kind = 'contact' AND g.role = 'client_admin' AND g.client_id = ? AND g.revoked_at IS NULL
+          AND (g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)
+          AND c.deleted_at IS NULL AND c.status = 'active' ORDER BY g.subject_id`,
+      [clientId, date, date],
+    );
+    return ids.map(String);
   }
 
   /** Submitted entries, optionally of one client or worksite, oldest submission first. */
   async waiting(filter: { clientId?: string; worksiteId?: string; limit?: number } = {}): Promise<WaitingEntry[]> {
-    const rows = this.s
-      .get(`SELECT * FROM (${WAITING_SELECT}) WHERE (? IS NULL OR client_id = ?) AND (? IS NULL OR worksite_id = ?) ORDER BY submitted_at, id LIMIT ?`)
-      .all(filter.clientId ?? null, filter.clientId ?? null, filter.worksiteId ?? null, filter.worksiteId ?? null, filter.limit ?? 100_000) as Raw[];
+    // Filters built in JS: PostgreSQL cannot type a bare `? IS NULL` parameter.
+    const w = whereOf([['client_id = ?', filter.clientId], ['worksite_id = ?', filter.worksiteId]]);
+    const rows = await this.sql.all<Raw>(`SELECT * FROM (${WAITING_SELECT}) AS waiting ${w.sql} ORDER BY submitted_at, id LIMIT ?`, [...w.params, filter.limit ?? 100_000]);
     return rows.map(toWaiting);
   }
 
   async reminderSettings(clientId: string): Promise<ReminderSettingsRow | null> {
-    const r = this.s.get('SELECT * FROM time_reminder_settings WHERE client_id = ?').get(clientId) as Raw | undefined;
+    const r = await this.sql.get<Raw>('SELECT * FROM time_reminder_settings WHERE client_id = ?', [clientId]);
     if (!r) return null;
     return {
       clientId: String(r['client_id']), reminderAfterHours: Number(r['reminder_after_hours']), escalateAfterHours: Number(r['escalate_after_hours']),
@@ -133,94 +139,100 @@ export class TimeRepo {
   }
 
   async putReminderSettings(row: ReminderSettingsRow): Promise<void> {
-    this.s.assertInTransaction('reminder settings');
-    this.s
-      .get(
-        `INSERT INTO time_reminder_settings (client_id, reminder_after_hours, escalate_after_hours, escalate_to, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (client_id) DO UPDATE SET reminder_after_hours = excluded.reminder_after_hours, escalate_after_hours = excluded.escalate_after_hours,
-           escalate_to = excluded.escalate_to, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(row.clientId, row.reminderAfterHours, row.escalateAfterHours, row.escalateTo, row.updatedAt, row.updatedBy);
+    this.sql.assertInTransaction('reminder settings');
+    await this.sql.run(
+      `INSERT INTO time_reminder_settings (client_id, reminder_after_hours, escalate_after_hours, escalate_to, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET reminder_after_hours = excluded.reminder_after_hours, escalate_after_hours = excluded.escalate_after_hours,
+         escalate_to = excluded.escalate_to, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [row.clientId, row.reminderAfterHours, row.escalateAfterHours, row.escalateTo, row.updatedAt, row.updatedBy],
+    );
   }
 
   /** Records a nudge once: true when this call recorded it, false when it was already there. */
   async recordNudge(timeEntryId: string, submittedAt: string, kind: string, at: string): Promise<boolean> {
-    this.s.assertInTransaction('time nudge');
-    const info = this.s.get('INSERT OR IGNORE INTO time_nudges (time_entry_id, submitted_at, kind, at) VALUES (?, ?, ?, ?)').run(timeEntryId, submittedAt, kind, at);
+    this.sql.assertInTransaction('time nudge');
+    const info = await this.sql.run(
+      'INSERT INTO time_nudges (time_entry_id, submitted_at, kind, at) VALUES (?, ?, ?, ?) ON CONFLICT (time_entry_id, submitted_at, kind) DO NOTHING',
+      [timeEntryId, submittedAt, kind, at],
+    );
     return info.changes === 1;
   }
 
   /** Entries held after a pay-period cutoff, with their worksite and client. */
   async held(): Promise<Array<{ id: string; workDate: string; heldUntil: string; approvedAt: string | null; worksiteId: string | null; clientId: string | null }>> {
-    const rows = this.s
-      .get(
-        `SELECT t.id, t.work_date, t.payroll_held_until, t.approved_at, a.worksite_id, w.client_id FROM time_entries t
-           LEFT JOIN assignments a ON a.id = t.assignment_id LEFT JOIN worksites w ON w.id = a.worksite_id
-          WHERE t.payroll_held_until IS NOT NULL AND t.deleted_at IS NULL ORDER BY t.payroll_held_until, t.id`,
-      )
-      .all() as Raw[];
+    const rows = await this.sql.all<Raw>(
+      `SELECT t.id, t.work_date, t.payroll_held_until, t.approved_at, a.worksite_id, w.client_id FROM time_entries t
+         LEFT JOIN assignments a ON a.id = t.assignment_id LEFT JOIN worksites w ON w.id = a.worksite_id
+        WHERE t.payroll_held_until IS NOT NULL AND t.deleted_at IS NULL ORDER BY t.payroll_held_until, t.id`,
+    );
     return rows.map((r) => ({
-      id: String(r['id']), workDate: String(r['work_date']), heldUntil: String(r['payroll_held_until']), approvedAt: r['approved_at'] === null ? null : String(r['approved_at']),
-      worksiteId: r['worksite_id'] === null ? null : String(r['worksite_id']), clientId: r['client_id'] === null ? null : String(r['client_id']),
+      id: String(r['id']), workDate: String(r['work_date']), heldUntil: String(r['payroll_held_until']), approvedAt: orNull(r['approved_at']),
+      worksiteId: orNull(r['worksite_id']), clientId: orNull(r['client_id']),
     }));
   }
 
   /** Entries held after a pay-period cutoff whose hold has run out by `today`. */
   async heldUntilBy(today: string): Promise<string[]> {
-    const rows = this.s.get('SELECT id FROM time_entries WHERE payroll_held_until IS NOT NULL AND payroll_held_until <= ? AND deleted_at IS NULL ORDER BY id').all(today) as Raw[];
-    return rows.map((r) => String(r['id']));
+    const ids = await this.sql.column<string>('SELECT id FROM time_entries WHERE payroll_held_until IS NOT NULL AND payroll_held_until <= ? AND deleted_at IS NULL ORDER BY id', [today]);
+    return ids.map(String);
   }
 
   // ---------------------------------------------------------------- metrics (ids only)
 
   /** Each approval with the submission before it: seconds from submitted to approved, per client and worksite. */
   async cycleTimes(): Promise<CycleRow[]> {
-    const rows = this.s
-      .get(
-        `SELECT w.client_id, a.worksite_id,
-                (julianday(e.at) - julianday((SELECT max(s.at) FROM time_entry_events s WHERE s.time_entry_id = e.time_entry_id AND s.to_status = 'submitted' AND s.at <= e.at))) * 86400.0 AS seconds
-           FROM time_entry_events e
-           JOIN time_entries t ON t.id = e.time_entry_id
-           JOIN assignments a ON a.id = t.assignment_id
-           JOIN worksites w ON w.id = a.worksite_id
-          WHERE e.to_status = 'approved'`,
-      )
-      .all() as Raw[];
-    return rows.filter((r) => r['seconds'] !== null).map((r) => ({ clientId: String(r['client_id']), worksiteId: String(r['worksite_id']), seconds: Number(r['seconds']) }));
+    // The two timestamps are read and subtracted here (ISO-8601 text in both dialects): neither
+    // julianday nor PostgreSQL's interval arithmetic is common to both.
+    const rows = await this.sql.all<{ client_id: string; worksite_id: string; approved_at: string; submitted_at: string | null }>(
+      `SELECT w.client_id, a.worksite_id, e.at AS approved_at,
+              (SELECT max(s.at) FROM time_entry_events s WHERE s.time_entry_id = e.time_entry_id AND s.to_status = 'submitted' AND s.at <= e.at) AS submitted_at
+         FROM time_entry_events e
+         JOIN time_entries t ON t.id = e.time_entry_id
+         JOIN assignments a ON a.id = t.assignment_id
+         JOIN worksites w ON w.id = a.worksite_id
+        WHERE e.to_status = 'approved'
+        ORDER BY w.client_id, a.worksite_id, e.at, e.id`,
+    );
+    const out: CycleRow[] = [];
+    for (const r of rows) {
+      if (r.submitted_at === null) continue;
+      const seconds = (Date.parse(r.approved_at) - Date.parse(r.submitted_at)) / 1000;
+      if (Number.isNaN(seconds)) continue; // a timestamp that is not ISO-8601 (julianday gave null for it too)
+      out.push({ clientId: String(r.client_id), worksiteId: String(r.worksite_id), seconds });
+    }
+    return out;
   }
 
   /** Per client: entries (originals), disputes (disputed rejections in the history), corrections (adjustments). */
   async workflowCounts(): Promise<Array<{ clientId: string; entries: number; disputes: number; corrections: number }>> {
-    const rows = this.s
-      .get(
-        `SELECT w.client_id,
-                sum(CASE WHEN t.adjusts_entry_id IS NULL THEN 1 ELSE 0 END) AS entries,
-                sum(CASE WHEN t.adjusts_entry_id IS NOT NULL THEN 1 ELSE 0 END) AS corrections,
-                sum((SELECT count(*) FROM time_entry_events e WHERE e.time_entry_id = t.id AND e.to_status = 'rejected' AND e.comment LIKE 'dispute:%')) AS disputes
-           FROM time_entries t JOIN assignments a ON a.id = t.assignment_id JOIN worksites w ON w.id = a.worksite_id
-          WHERE t.deleted_at IS NULL GROUP BY w.client_id ORDER BY w.client_id`,
-      )
-      .all() as Raw[];
+    // A dispute is marked by the `dispute:` prefix the portal writes; compared case-sensitively in
+    // both dialects (SQLite's LIKE ignores case, PostgreSQL's does not).
+    const rows = await this.sql.all<Raw>(
+      `SELECT w.client_id,
+              sum(CASE WHEN t.adjusts_entry_id IS NULL THEN 1 ELSE 0 END) AS entries,
+              sum(CASE WHEN t.adjusts_entry_id IS NOT NULL THEN 1 ELSE 0 END) AS corrections,
+              sum((SELECT count(*) FROM time_entry_events e WHERE e.time_entry_id = t.id AND e.to_status = 'rejected' AND substr(e.comment, 1, 8) = 'dispute:')) AS disputes
+         FROM time_entries t JOIN assignments a ON a.id = t.assignment_id JOIN worksites w ON w.id = a.worksite_id
+        WHERE t.deleted_at IS NULL GROUP BY w.client_id ORDER BY w.client_id`,
+    );
     return rows.map((r) => ({ clientId: String(r['client_id']), entries: Number(r['entries']), disputes: Number(r['disputes'] ?? 0), corrections: Number(r['corrections']) }));
   }
 
   /** Portal events of a type per client (reminders sent, escalations). */
   async eventCounts(types: readonly string[]): Promise<Array<{ clientId: string; type: string; count: number }>> {
-    const rows = this.s
-      .get(`SELECT coalesce(client_id, '') AS client_id, type, count(*) AS n FROM portal_events WHERE type IN (SELECT value FROM json_each(?)) GROUP BY client_id, type ORDER BY client_id, type`)
-      .all(JSON.stringify(types)) as Raw[];
+    if (types.length === 0) return [];
+    const rows = await this.sql.all<Raw>(this.q.eventCounts, [JSON.stringify(types)]);
     return rows.map((r) => ({ clientId: String(r['client_id']), type: String(r['type']), count: Number(r['n']) }));
   }
 
   /** Distinct contacts that acted on time (history actors `contact:<id>`) per client, in the ISO week of `since`..now. */
   async activeContacts(since: string): Promise<Array<{ clientId: string; contacts: number }>> {
-    const rows = this.s
-      .get(
-        `SELECT c.client_id, count(DISTINCT c.id) AS n
-           FROM time_entry_events e JOIN contacts c ON e.actor = 'contact:' || c.id
-          WHERE e.at >= ? GROUP BY c.client_id ORDER BY c.client_id`,
-      )
-      .all(since) as Raw[];
+    const rows = await this.sql.all<Raw>(
+      `SELECT c.client_id, count(DISTINCT c.id) AS n
+         FROM time_entry_events e JOIN contacts c ON e.actor = 'contact:' || c.id
+        WHERE e.at >= ? GROUP BY c.client_id ORDER BY c.client_id`,
+      [since],
+    );
     return rows.map((r) => ({ clientId: String(r['client_id']), contacts: Number(r['n']) }));
   }
 }
