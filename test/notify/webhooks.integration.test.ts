@@ -15,7 +15,8 @@ afterEach(async () => {
   temp = null;
 });
 
-async function setup(modes: ReadonlyArray<Subscriber['mode']>, backoff = { base: 40, max: 200 }) {
+/** `timeoutMs`: short only where a hanging subscriber is the point; elsewhere a loaded machine's first POST must fit. */
+async function setup(modes: ReadonlyArray<Subscriber['mode']>, backoff = { base: 40, max: 200 }, timeoutMs = 3_000) {
   temp = openTempStore();
   const store = temp.store;
   const subs: Array<{ sub: Subscriber; id: string }> = [];
@@ -28,7 +29,7 @@ async function setup(modes: ReadonlyArray<Subscriber['mode']>, backoff = { base:
   }
   const sender = new DeliverySender({
     store, mailer: new SpoolMailer(join(temp.dir, 'mail'), 'test@example.test'), publicUrl: null,
-    webhookTimeoutMs: 300, backoffBaseMs: backoff.base, backoffMaxMs: backoff.max, maxAttempts: { email: 3, webhook: 3 },
+    webhookTimeoutMs: timeoutMs, backoffBaseMs: backoff.base, backoffMaxMs: backoff.max, maxAttempts: { email: 3, webhook: 3 },
   });
   return { store, subs, sender };
 }
@@ -52,7 +53,7 @@ describe('outbound webhooks', () => {
 
   it('a subscriber answering 500 is retried with backoff under the same webhook-id, then dead-lettered and replayable; a hanging one holds nobody up', async () => {
     // Backoff longer than the hang timeout, so one drain tries each delivery once.
-    const { store, subs, sender } = await setup(['ok', 'error', 'hang'], { base: 400, max: 800 });
+    const { store, subs, sender } = await setup(['ok', 'error', 'hang'], { base: 400, max: 800 }, 300);
     const [ok, failing, hanging] = subs;
     await appendEvents(store, [sampleEvent(1)]);
     await fanOutAll(store);
