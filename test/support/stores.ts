@@ -63,7 +63,9 @@ export async function openTestStore(kind: StoreKind, options: { keyring?: Keyrin
       store,
       kind,
       reset: async () => {
-        const tables = await tableNames(store);
+        // SQLite's triggers cannot be switched off: the hub's invoice bookkeeping goes first, so no
+        // invoice is issued any more when its lines, links and row are deleted (migration 0006).
+        const tables = (await tableNames(store)).sort((a, b) => Number(b === 'hub_invoices') - Number(a === 'hub_invoices'));
         store.db.pragma('foreign_keys = OFF');
         for (const t of tables) store.db.prepare(`DELETE FROM "${t}"`).run();
         store.db.pragma('foreign_keys = ON');

@@ -89,7 +89,7 @@ export function createRepos(sql: SqlRunner, keyring: Keyring | null): Repos {
     notifications: new NotificationsRepo(sql, keyring),
     documents: new DocumentsRepo(legacy(sql)),
     comments: new CommentsRepo(legacy(sql)),
-    invoicing: new InvoicingRepo(legacy(sql)),
+    invoicing: new InvoicingRepo(sql),
     requisitionRequests: new RequisitionRequestsRepo(sql),
     time: new TimeRepo(sql),
   };

@@ -1,8 +1,9 @@
 import { centiHoursOf, HOUR_TYPES, type BillableTime, type HeldLine, type HourType, type RatePeriod } from '../../model/index.ts';
-import { parseJson, type Statements } from '../sqlite/statements.ts';
+import type { SqlParam, SqlRunner } from '../sql/runner.ts';
+import { parseJson } from '../sqlite/statements.ts';
 
-// better-sqlite3 hands rows back untyped; each statement's row shape is declared next to it and read
-// through `as` at the statement.
+// The runner hands rows back as the shape each statement's SQL selects; that shape is declared
+// next to the statement.
 
 /** The hub's bookkeeping of one invoice it drafted (hub_invoices). */
 export interface HubInvoiceRow {
@@ -48,8 +49,8 @@ const toHub = (r: RawHub): HubInvoiceRow => ({
 });
 
 /**
- * Rows per multi-row INSERT: 128 rows × 13 columns stays far under SQLite's and PostgreSQL's bound
- * parameter limits.
+ * Rows per multi-row INSERT: 128 rows × 13 columns (1,664 parameters) stays far under SQLite's
+ * (32,766) and PostgreSQL's (65,535) bound parameter limits.
  */
 const ROWS_PER_INSERT = 128;
 
@@ -62,8 +63,10 @@ function insertSql(table: string, columns: readonly string[], rows: number): str
 /**
  * Inserts rows (their values flattened, `columns.length` per row) with multi-row `VALUES`: full
  * batches of ROWS_PER_INSERT, then the rest in power-of-two chunks, so a table has at most eight
- * statement shapes in the statement cache whatever the row count. Each shape's text is built once.
- * Returns the rows inserted.
+ * statement shapes whatever the row count — eight prepared statements per SQLite connection and
+ * eight named statements per PostgreSQL connection, where a shape per row count would prepare
+ * without end. Each shape's text is built once. Plain SQL both dialects take: PostgreSQL types
+ * each `?` of an INSERT's VALUES row from its target column. Returns the rows inserted.
  */
 class MultiRowInsert {
   private readonly sql = new Map<number, string>();
@@ -72,13 +75,13 @@ class MultiRowInsert {
     private readonly columns: readonly string[],
   ) {}
 
-  run(s: Statements, values: ReadonlyArray<string | number | null>): number {
+  async run(sql: SqlRunner, values: readonly SqlParam[]): Promise<number> {
     const width = this.columns.length;
     let at = 0;
     let n = 0;
     for (let rows = ROWS_PER_INSERT; rows >= 1; rows /= 2) {
       while (values.length - at >= rows * width) {
-        n += s.get(this.sqlOf(rows)).run(values.slice(at, at + rows * width)).changes;
+        n += (await sql.run(this.sqlOf(rows), values.slice(at, at + rows * width))).changes;
         at += rows * width;
       }
     }
@@ -105,12 +108,41 @@ const INSERT_LINES = new MultiRowInsert('invoice_lines', [
 const CLIENT_ASSIGNMENTS = `(a.worksite_id IN (SELECT w.id FROM worksites w WHERE w.client_id = ?)
   OR (a.worksite_id IS NULL AND a.requisition_id IN (SELECT r.id FROM requisitions r WHERE r.client_id = ?)))`;
 
+interface RawBillable {
+  id: string; assignment_id: string; work_date: string; regular_hours: number; overtime_hours: number; double_time_hours: number; adjusts_entry_id: string | null;
+}
+interface RawRate {
+  id: string; assignment_id: string; effective_from: string; bill_rate_cents: number; ot_bill_rate_cents: number | null; dt_bill_rate_cents: number | null;
+}
+interface RawLink {
+  line_id: string; invoice_id: string; time_entry_id: string; hour_type: HourType; centi_hours: number;
+}
+
 /**
  * What drafting reads and writes beyond the canonical rows: the billable time of a client, its
  * rate cards, the hub's invoice bookkeeping and the line ↔ time entry links.
  */
 export class InvoicingRepo {
-  constructor(private readonly s: Statements) {}
+  private readonly q: { readonly billableTime: string; readonly ratesOfClient: string };
+
+  constructor(private readonly sql: SqlRunner) {
+    const d = sql.dialect;
+    // The client's assignments drive both reads (d.orderedJoin keeps SQLite from starting at every
+    // time entry or rate row); `IS DISTINCT FROM ?` matches every link when no draft is replaced.
+    this.q = {
+      billableTime: `SELECT te.id, te.assignment_id, te.work_date, te.regular_hours, te.overtime_hours, te.double_time_hours, te.adjusts_entry_id
+         FROM assignments a ${d.orderedJoin} time_entries te ON te.assignment_id = a.id
+         WHERE ${CLIENT_ASSIGNMENTS} AND a.deleted_at IS NULL
+           AND te.work_date <= ? AND te.status IN ('approved', 'exported') AND te.deleted_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM invoice_line_time_entries l WHERE l.time_entry_id = te.id AND l.invoice_id IS DISTINCT FROM ?)
+           AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.time_entry_id = te.id AND il.deleted_at IS NULL)
+         ORDER BY te.assignment_id, te.work_date, te.id`,
+      ratesOfClient: `SELECT ar.id, ar.assignment_id, ar.effective_from, ar.bill_rate_cents, ar.ot_bill_rate_cents, ar.dt_bill_rate_cents
+         FROM assignments a ${d.orderedJoin} assignment_rates ar ON ar.assignment_id = a.id
+         WHERE ${CLIENT_ASSIGNMENTS} AND ar.deleted_at IS NULL
+         ORDER BY ar.assignment_id, ar.effective_from, ar.id`,
+    };
+  }
 
   /**
    * THE billable quantities of a client up to the end of a period, one per hour type of a time
@@ -120,27 +152,18 @@ export class InvoicingRepo {
    * Corrections (adjustment entries, signed hours) extend this one query.
    */
   async billableTime(clientId: string, periodEnd: string, replacingInvoiceId: string | null): Promise<BillableTime[]> {
-    const rows = this.s
-      .get(
-        `SELECT te.id, te.assignment_id, te.work_date, te.regular_hours, te.overtime_hours, te.double_time_hours, te.adjusts_entry_id
-         FROM assignments a CROSS JOIN time_entries te ON te.assignment_id = a.id
-         WHERE ${CLIENT_ASSIGNMENTS} AND a.deleted_at IS NULL
-           AND te.work_date <= ? AND te.status IN ('approved', 'exported') AND te.deleted_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM invoice_line_time_entries l WHERE l.time_entry_id = te.id AND l.invoice_id IS NOT ?)
-           AND NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.time_entry_id = te.id AND il.deleted_at IS NULL)
-         ORDER BY te.assignment_id, te.work_date, te.id`,
-      )
-      .raw()
-      .all(clientId, clientId, periodEnd, replacingInvoiceId) as Array<[string, string, string, number, number, number, string | null]>;
+    const rows = await this.sql.all<RawBillable>(this.q.billableTime, [clientId, clientId, periodEnd, replacingInvoiceId]);
     const out: BillableTime[] = [];
     // An approved adjustment (decision 0018) is an entry of its own with signed hours: once
     // approved it bills like any entry, so a correction of invoiced time is a credit or extra line
     // on the next invoice and never touches the issued one.
-    for (const [id, assignmentId, workDate, regular, overtime, double, adjustsEntryId] of rows) {
-      const hours = [regular, overtime, double];
+    for (const r of rows) {
+      const hours = [r.regular_hours, r.overtime_hours, r.double_time_hours];
       for (let i = 0; i < HOUR_TYPES.length; i++) {
         const centiHours = centiHoursOf(hours[i] ?? 0);
-        if (centiHours !== 0) out.push({ timeEntryId: id, assignmentId, workDate, hourType: HOUR_TYPES[i] ?? 'regular', centiHours, adjustsEntryId });
+        if (centiHours !== 0) {
+          out.push({ timeEntryId: r.id, assignmentId: r.assignment_id, workDate: r.work_date, hourType: HOUR_TYPES[i] ?? 'regular', centiHours, adjustsEntryId: r.adjusts_entry_id });
+        }
       }
     }
     return out;
@@ -148,48 +171,44 @@ export class InvoicingRepo {
 
   /** Every bill rate row of the client's assignments, by assignment, sorted by effective date. */
   async ratesOfClient(clientId: string): Promise<Map<string, RatePeriod[]>> {
-    const rows = this.s
-      .get(
-        `SELECT ar.id, ar.assignment_id, ar.effective_from, ar.bill_rate_cents, ar.ot_bill_rate_cents, ar.dt_bill_rate_cents
-         FROM assignments a CROSS JOIN assignment_rates ar ON ar.assignment_id = a.id
-         WHERE ${CLIENT_ASSIGNMENTS} AND ar.deleted_at IS NULL
-         ORDER BY ar.assignment_id, ar.effective_from, ar.id`,
-      )
-      .raw()
-      .all(clientId, clientId) as Array<[string, string, string, number, number | null, number | null]>;
+    const rows = await this.sql.all<RawRate>(this.q.ratesOfClient, [clientId, clientId]);
     const out = new Map<string, RatePeriod[]>();
-    for (const [id, assignmentId, effectiveFrom, billRateCents, otBillRateCents, dtBillRateCents] of rows) {
-      let list = out.get(assignmentId);
-      if (!list) out.set(assignmentId, (list = []));
+    for (const r of rows) {
+      let list = out.get(r.assignment_id);
+      if (!list) out.set(r.assignment_id, (list = []));
       // Two rows on one date: the later-written (larger id) wins, as the sort puts it last.
-      if (list.at(-1)?.effectiveFrom === effectiveFrom) list.pop();
-      list.push({ id, assignmentId, effectiveFrom, billRateCents, otBillRateCents, dtBillRateCents });
+      if (list.at(-1)?.effectiveFrom === r.effective_from) list.pop();
+      list.push({
+        id: r.id, assignmentId: r.assignment_id, effectiveFrom: r.effective_from,
+        billRateCents: r.bill_rate_cents, otBillRateCents: r.ot_bill_rate_cents, dtBillRateCents: r.dt_bill_rate_cents,
+      });
     }
     return out;
   }
 
   async get(invoiceId: string): Promise<HubInvoiceRow | null> {
-    const raw = this.s.get('SELECT * FROM hub_invoices WHERE invoice_id = ?').get(invoiceId) as RawHub | undefined;
+    const raw = await this.sql.get<RawHub>('SELECT * FROM hub_invoices WHERE invoice_id = ?', [invoiceId]);
     return raw ? toHub(raw) : null;
   }
 
   /** The open draft of a client's period, if any. */
   async openDraft(clientId: string, periodStart: string): Promise<HubInvoiceRow | null> {
-    const raw = this.s.get('SELECT * FROM hub_invoices WHERE client_id = ? AND period_start = ? AND issued_at IS NULL').get(clientId, periodStart) as RawHub | undefined;
+    const raw = await this.sql.get<RawHub>('SELECT * FROM hub_invoices WHERE client_id = ? AND period_start = ? AND issued_at IS NULL', [clientId, periodStart]);
     return raw ? toHub(raw) : null;
   }
 
   async insert(row: Omit<HubInvoiceRow, 'issuedAt' | 'issuedBy'>): Promise<void> {
-    this.s.assertInTransaction('hub invoice');
-    this.s
-      .get('INSERT INTO hub_invoices (invoice_id, client_id, period_start, period_end, drafted_at, drafted_by, held) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(row.invoiceId, row.clientId, row.periodStart, row.periodEnd, row.draftedAt, row.draftedBy, JSON.stringify(row.held));
+    this.sql.assertInTransaction('hub invoice');
+    await this.sql.run(
+      'INSERT INTO hub_invoices (invoice_id, client_id, period_start, period_end, drafted_at, drafted_by, held) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [row.invoiceId, row.clientId, row.periodStart, row.periodEnd, row.draftedAt, row.draftedBy, JSON.stringify(row.held)],
+    );
   }
 
   /** A re-draft: new drafting facts on the same draft. */
   async redrafted(invoiceId: string, draftedAt: string, draftedBy: string, held: readonly HeldLine[]): Promise<void> {
-    this.s.assertInTransaction('hub invoice');
-    this.s.get('UPDATE hub_invoices SET drafted_at = ?, drafted_by = ?, held = ? WHERE invoice_id = ?').run(draftedAt, draftedBy, JSON.stringify(held), invoiceId);
+    this.sql.assertInTransaction('hub invoice');
+    await this.sql.run('UPDATE hub_invoices SET drafted_at = ?, drafted_by = ?, held = ? WHERE invoice_id = ?', [draftedAt, draftedBy, JSON.stringify(held), invoiceId]);
   }
 
   /**
@@ -197,22 +216,22 @@ export class InvoicingRepo {
    * a record of money owed (decision 0016); an issued invoice's lines are refused by the triggers.
    */
   async clearDraftLines(invoiceId: string): Promise<void> {
-    this.s.assertInTransaction('hub invoice');
-    this.s.get('DELETE FROM invoice_line_time_entries WHERE invoice_id = ?').run(invoiceId);
-    this.s.get('DELETE FROM invoice_lines WHERE invoice_id = ?').run(invoiceId);
+    this.sql.assertInTransaction('hub invoice');
+    await this.sql.run('DELETE FROM invoice_line_time_entries WHERE invoice_id = ?', [invoiceId]);
+    await this.sql.run('DELETE FROM invoice_lines WHERE invoice_id = ?', [invoiceId]);
   }
 
   /**
    * Links lines to the time they bill; a time entry's hour type already billed fails the unique
    * index. Written as multi-row `VALUES` of bound parameters (the drafting hot path): each value is
    * bound once, where a JSON batch was parsed again for every column of every row, and the
-   * statement is plain SQL any dialect takes.
+   * statement is plain SQL both dialects take.
    */
   async link(links: Iterable<LineLink>): Promise<number> {
-    this.s.assertInTransaction('invoice line link');
-    const values: Array<string | number> = [];
+    this.sql.assertInTransaction('invoice line link');
+    const values: SqlParam[] = [];
     for (const l of links) values.push(l.lineId, l.invoiceId, l.timeEntryId, l.hourType, l.centiHours);
-    return INSERT_LINKS.run(this.s, values);
+    return INSERT_LINKS.run(this.sql, values);
   }
 
   /**
@@ -220,33 +239,35 @@ export class InvoicingRepo {
    * revision 1), as multi-row `VALUES` like the links.
    */
   async insertLines(lines: readonly DraftLineRow[], now: string): Promise<void> {
-    this.s.assertInTransaction('invoice lines');
-    const values: Array<string | number | null> = [];
+    this.sql.assertInTransaction('invoice lines');
+    const values: SqlParam[] = [];
     for (const l of lines) values.push(l.id, 1, now, now, now, l.invoiceId, l.assignmentId, null, l.kind, l.description, l.quantity, l.rateCents, l.amountCents);
-    INSERT_LINES.run(this.s, values);
+    await INSERT_LINES.run(this.sql, values);
   }
 
   async markIssued(invoiceId: string, at: string, by: string): Promise<boolean> {
-    this.s.assertInTransaction('hub invoice');
-    return this.s.get('UPDATE hub_invoices SET issued_at = ?, issued_by = ? WHERE invoice_id = ? AND issued_at IS NULL').run(at, by, invoiceId).changes === 1;
+    this.sql.assertInTransaction('hub invoice');
+    const result = await this.sql.run('UPDATE hub_invoices SET issued_at = ?, issued_by = ? WHERE invoice_id = ? AND issued_at IS NULL', [at, by, invoiceId]);
+    return result.changes === 1;
   }
 
   /** The time entries an invoice bills. */
   async timeEntryIds(invoiceId: string): Promise<string[]> {
-    return this.s.get('SELECT DISTINCT time_entry_id FROM invoice_line_time_entries WHERE invoice_id = ? ORDER BY time_entry_id').pluck().all(invoiceId) as string[];
+    return this.sql.column<string>('SELECT DISTINCT time_entry_id FROM invoice_line_time_entries WHERE invoice_id = ? ORDER BY time_entry_id', [invoiceId]);
   }
 
   /** The links of an invoice's lines, by line. */
   async linksOf(invoiceId: string): Promise<Map<string, LineLink[]>> {
-    const rows = this.s
-      .get('SELECT line_id, invoice_id, time_entry_id, hour_type, centi_hours FROM invoice_line_time_entries WHERE invoice_id = ? ORDER BY line_id, time_entry_id')
-      .raw()
-      .all(invoiceId) as Array<[string, string, string, HourType, number]>;
+    const rows = await this.sql.all<RawLink>(
+      // hour_type completes the order: one line may bill two hour types of one entry.
+      'SELECT line_id, invoice_id, time_entry_id, hour_type, centi_hours FROM invoice_line_time_entries WHERE invoice_id = ? ORDER BY line_id, time_entry_id, hour_type',
+      [invoiceId],
+    );
     const out = new Map<string, LineLink[]>();
-    for (const [lineId, inv, timeEntryId, hourType, centiHours] of rows) {
-      let list = out.get(lineId);
-      if (!list) out.set(lineId, (list = []));
-      list.push({ lineId, invoiceId: inv, timeEntryId, hourType, centiHours });
+    for (const r of rows) {
+      let list = out.get(r.line_id);
+      if (!list) out.set(r.line_id, (list = []));
+      list.push({ lineId: r.line_id, invoiceId: r.invoice_id, timeEntryId: r.time_entry_id, hourType: r.hour_type, centiHours: r.centi_hours });
     }
     return out;
   }
@@ -254,13 +275,13 @@ export class InvoicingRepo {
   /** Hub invoices, newest first, optionally of one client or only drafts / only issued. */
   async list(filter: { clientId?: string; issued?: boolean; limit: number }): Promise<HubInvoiceRow[]> {
     const where: string[] = [];
-    const params: Array<string | number> = [];
+    const params: SqlParam[] = [];
     if (filter.clientId !== undefined) {
       where.push('client_id = ?');
       params.push(filter.clientId);
     }
     if (filter.issued !== undefined) where.push(filter.issued ? 'issued_at IS NOT NULL' : 'issued_at IS NULL');
     const sql = `SELECT * FROM hub_invoices ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY invoice_id DESC LIMIT ?`;
-    return (this.s.get(sql).all(...params, filter.limit) as RawHub[]).map(toHub);
+    return (await this.sql.all<RawHub>(sql, [...params, filter.limit])).map(toHub);
   }
 }

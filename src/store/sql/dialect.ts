@@ -35,6 +35,12 @@ export interface Dialect {
    * whose planner costs the choice itself.
    */
   noIndex(column: string): string;
+  /**
+   * An inner join (`a ${orderedJoin} b ON …`) whose left table drives the loop: SQLite's CROSS JOIN,
+   * its planner hint not to reorder, and PostgreSQL's plain JOIN (PostgreSQL's CROSS JOIN takes no
+   * ON, and its planner costs the order itself).
+   */
+  readonly orderedJoin: string;
   /** Rows locked for this transaction, skipping rows another transaction holds (empty in SQLite, whose writers are serialised). */
   readonly forUpdateSkipLocked: string;
   /** Rows locked for this transaction (empty in SQLite). */
@@ -51,6 +57,7 @@ export const sqliteDialect: Dialect = {
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
   noIndex: (column) => `+${column}`,
+  orderedJoin: 'CROSS JOIN',
   forUpdateSkipLocked: '',
   forUpdate: '',
 };
@@ -65,6 +72,7 @@ export const postgresDialect: Dialect = {
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,
   noIndex: (column) => column,
+  orderedJoin: 'JOIN',
   forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
   forUpdate: 'FOR UPDATE',
 };
