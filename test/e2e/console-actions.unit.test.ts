@@ -71,14 +71,14 @@ describe('durable ops issues', () => {
   it('opens one issue per problem, counts what it sees again, and resolves it when the condition clears', async () => {
     await evaluateIssues(t.store, ['ats', 'payroll'], NOW);
     await evaluateIssues(t.store, ['ats', 'payroll'], '2026-04-01T09:05:00.000Z');
-    const open = listIssues(t.store, 10).open;
+    const open = (await listIssues(t.store, 10)).open;
     const parked = open.find((i) => i.check === 'outbox_parked');
     expect(parked).toMatchObject({ system: 'payroll', firstSeen: NOW, lastSeen: '2026-04-01T09:05:00.000Z', count: 2, resolvedAt: null });
     expect(open.find((i) => i.check === 'inbox_failed')).toMatchObject({ system: 'ats', count: 2 });
     expect(open.find((i) => i.check === 'reconcile_drift')).toMatchObject({ system: 'payroll' });
     await t.store.unitOfWork(async (tx) => tx.outbox.replay([w.parkedId], NOW));
     await evaluateIssues(t.store, ['ats', 'payroll'], '2026-04-01T09:10:00.000Z');
-    const after = listIssues(t.store, 10);
+    const after = await listIssues(t.store, 10);
     expect(after.open.find((i) => i.check === 'outbox_parked')).toBeUndefined();
     expect(after.resolved.find((i) => i.check === 'outbox_parked')).toMatchObject({ resolvedAt: '2026-04-01T09:10:00.000Z', count: 2 });
     const page = await (await app.request('/console', { headers: AUTH })).text();
@@ -89,10 +89,10 @@ describe('durable ops issues', () => {
     let errors = [{ file: 'bullhorn/placement.yaml', systems: ['bullhorn'], message: 'unknown canonical field payRate' }];
     const context = { mappingErrors: () => errors };
     await evaluateIssues(t.store, [], NOW, context);
-    expect(listIssues(t.store, 10).open.find((i) => i.check === 'mapping_invalid')).toMatchObject({ system: 'bullhorn', detail: 'bullhorn/placement.yaml: unknown canonical field payRate' });
+    expect((await listIssues(t.store, 10)).open.find((i) => i.check === 'mapping_invalid')).toMatchObject({ system: 'bullhorn', detail: 'bullhorn/placement.yaml: unknown canonical field payRate' });
     errors = [];
     await evaluateIssues(t.store, [], '2026-04-01T09:01:00.000Z', context);
-    expect(listIssues(t.store, 10).resolved.find((i) => i.check === 'mapping_invalid')).toMatchObject({ resolvedAt: '2026-04-01T09:01:00.000Z' });
+    expect((await listIssues(t.store, 10)).resolved.find((i) => i.check === 'mapping_invalid')).toMatchObject({ resolvedAt: '2026-04-01T09:01:00.000Z' });
   });
 });
 

@@ -17,20 +17,20 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 describe('the console query functions', () => {
-  it('lists the systems holding links by skipping along the key', () => {
-    expect(linkSystems(t.store)).toEqual(['ats', 'bullhorn', 'payroll']);
+  it('lists the systems holding links by skipping along the key', async () => {
+    expect(await linkSystems(t.store)).toEqual(['ats', 'bullhorn', 'payroll']);
   });
 
-  it('finds by external id (a Bullhorn placement lands on its assignment), canonical id, run id, e-mail and name prefix', () => {
-    expect(findAnything(t.store, PLACEMENT_ID).map((h) => h.href)).toEqual([`/console/records/assignment/${w.assignmentId}`]);
-    expect(findAnything(t.store, w.clientId).map((h) => h.href)).toEqual([`/console/records/client/${w.clientId}`]);
-    expect(findAnything(t.store, w.reconcileRunId).map((h) => h.href)).toEqual([`/console/runs/${w.reconcileRunId}`]);
-    expect(findAnything(t.store, CONTACT_EMAIL.toUpperCase()).map((h) => h.href)).toEqual([`/console/records/contact/${s.contactId}`]);
-    expect(findAnything(t.store, 'Twin').map((h) => h.label).sort()).toEqual(['Twin One', 'Twin Two']);
-    expect(findAnything(t.store, 'evt-broken-1').map((h) => h.kind)).toEqual(['inbox delivery']);
+  it('finds by external id (a Bullhorn placement lands on its assignment), canonical id, run id, e-mail and name prefix', async () => {
+    expect((await findAnything(t.store, PLACEMENT_ID)).map((h) => h.href)).toEqual([`/console/records/assignment/${w.assignmentId}`]);
+    expect((await findAnything(t.store, w.clientId)).map((h) => h.href)).toEqual([`/console/records/client/${w.clientId}`]);
+    expect((await findAnything(t.store, w.reconcileRunId)).map((h) => h.href)).toEqual([`/console/runs/${w.reconcileRunId}`]);
+    expect((await findAnything(t.store, CONTACT_EMAIL.toUpperCase())).map((h) => h.href)).toEqual([`/console/records/contact/${s.contactId}`]);
+    expect((await findAnything(t.store, 'Twin')).map((h) => h.label).sort()).toEqual(['Twin One', 'Twin Two']);
+    expect((await findAnything(t.store, 'evt-broken-1')).map((h) => h.kind)).toEqual(['inbox delivery']);
     // LIKE wildcards typed by the user match themselves only.
-    expect(findAnything(t.store, '%_')).toEqual([]);
-    expect(findAnything(t.store, '   ')).toEqual([]);
+    expect(await findAnything(t.store, '%_')).toEqual([]);
+    expect(await findAnything(t.store, '   ')).toEqual([]);
   });
 
   it('derives each field\'s provenance from the ledger: the system, or the person who decided', async () => {

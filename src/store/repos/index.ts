@@ -14,6 +14,7 @@ import { InvoicingRepo } from './invoicing-repo.ts';
 import { LedgerRepo } from './ledger-repo.ts';
 import { LinksRepo } from './links-repo.ts';
 import { NotificationsRepo } from './notifications-repo.ts';
+import { OpsIssuesRepo } from './ops-issues-repo.ts';
 import { OutboxRepo } from './outbox-repo.ts';
 import { ReconcileRepo } from './reconcile-repo.ts';
 import { RequisitionRequestsRepo } from './requisition-requests-repo.ts';
@@ -61,6 +62,8 @@ export interface Repos {
   /** Requisition requests (draft → open), their history and the clients' request templates. */
   readonly requisitionRequests: RequisitionRequestsRepo;
   readonly time: TimeRepo;
+  /** The console's durable ops issues (opened, refreshed and resolved by the health checks). */
+  readonly opsIssues: OpsIssuesRepo;
 }
 
 /**
@@ -92,6 +95,7 @@ export function createRepos(sql: SqlRunner, keyring: Keyring | null): Repos {
     invoicing: new InvoicingRepo(sql),
     requisitionRequests: new RequisitionRequestsRepo(sql),
     time: new TimeRepo(sql),
+    opsIssues: new OpsIssuesRepo(sql),
   };
 }
 

@@ -1,4 +1,3 @@
-import { legacySql } from '../queries/legacy-sql.ts';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { checkMappings } from '../../../mapping/check.ts';
@@ -8,6 +7,7 @@ import type { ConsoleEnv, ResolvedConsoleDeps } from '../deps.ts';
 import { hrefWith, recordLink, tag, value } from '../format.ts';
 import { h, type SafeHtml } from '../html.ts';
 import { parseQuery } from '../input.ts';
+import { newestLinked } from '../queries/mappings.ts';
 import { render } from '../respond.ts';
 
 const Query = z.strictObject({ system: z.string().max(100).optional(), entity: z.string().max(64).optional() });
@@ -29,7 +29,7 @@ export function registerMappings(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDep
       const mapping = config.registry.get(q.system, q.entity);
       // The newest linked record of this system and entity: one live example.
       const row = mapping === undefined ? undefined
-        : legacySql(deps.store).get("SELECT canonical_id AS canonicalId, external_id AS externalId FROM links WHERE system = ? AND entity = ? AND state = 'linked' ORDER BY updated_at DESC LIMIT 1").get(q.system, mapping.entity) as { canonicalId: string; externalId: string } | undefined;
+        : await newestLinked(deps.store, q.system, mapping.entity);
       const canonicalId = row?.canonicalId;
       const externalId = row?.externalId;
       const record = mapping === undefined || canonicalId === undefined ? null : await deps.store.repos.canonical.get(mapping.entity, canonicalId);

@@ -1,4 +1,3 @@
-import { legacySql } from '../queries/legacy-sql.ts';
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -12,6 +11,7 @@ import { parseForm, parsePath, parseQuery } from '../input.ts';
 import { banner, type Outcome } from '../layout.ts';
 import { consoleAudit, writeAudit } from '../audit.ts';
 import { userMay } from '../roles.ts';
+import { parkedOutboxIds } from '../queries/outbox.ts';
 import { render } from '../respond.ts';
 import { filterForm, NO_IMPLICIT_SUBMIT, nextLink, select, textInput } from '../widgets.ts';
 
@@ -75,7 +75,7 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
     const next = rows.length > f.limit && last ? hrefWith('/console/outbox', filterQuery(f, last.id)) : null;
     const query = filterQuery(f, f.after);
     const replayable = f.status === 'failed' && userMay(c, 'conflicts.resolve');
-    const matching = f.status === 'failed' ? countParked(f) : 0;
+    const matching = f.status === 'failed' ? await countParked(f) : 0;
     const body = h`${result}
 ${filterForm('/console/outbox', [
   h`<label>status<select name="status">${STATUSES.map((s) => h`<option value="${s}"${s === f.status ? h` selected` : null}>${s === 'failed' ? 'failed (parked)' : s}</option>`)}</select></label>`,
@@ -93,21 +93,17 @@ ${nextLink(next)}`;
   app.get('/outbox', async (c) => listPage(c, parseQuery(c, Filters), null, 200));
 
   /** Parked rows matching the filter (what "replay all" would touch), capped at MAX_REPLAY. */
-  function parkedIds(f: Filters): string[] {
-    const where = ["status = 'failed'"];
-    const params: string[] = [];
-    if (f.system !== undefined) { where.push('system = ?'); params.push(f.system); }
-    if (f.entity !== undefined) { where.push('entity = ?'); params.push(f.entity); }
-    return legacySql(store).get(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${MAX_REPLAY}`).pluck().all(...params) as string[];
+  async function parkedIds(f: Filters): Promise<string[]> {
+    return parkedOutboxIds(store, f, MAX_REPLAY);
   }
-  function countParked(f: Filters): number {
-    return parkedIds(f).length;
+  async function countParked(f: Filters): Promise<number> {
+    return (await parkedIds(f)).length;
   }
 
   app.post('/outbox/replay-matching', async (c) => {
     const f = parseQuery(c, Filters);
     const form = await parseForm(c, z.strictObject({ expected: z.coerce.number().int().min(0) }));
-    const ids = parkedIds({ ...f, status: 'failed' });
+    const ids = await parkedIds({ ...f, status: 'failed' });
     if (ids.length !== form.expected) {
       return listPage(c, f, banner('Nothing replayed', [{ ok: false, message: `The filter now matches ${ids.length} parked rows, not the ${form.expected} shown; look again and confirm.` }]), 409);
     }

@@ -83,7 +83,7 @@ export function registerOverview(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDep
     const now = deps.now();
     const ids = await systemIds(deps);
     await evaluateIssues(deps.store, ids, now, context);
-    const issues = listIssues(deps.store, RESOLVED_SHOWN);
+    const issues = await listIssues(deps.store, RESOLVED_SHOWN);
     const health = await systemHealth(deps.store, ids, issues.open, now);
     const canonical: Record<string, number> = {};
     for (const entity of ENTITY_NAMES) canonical[entity] = await repos.canonical.count(entity);

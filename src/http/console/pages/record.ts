@@ -37,7 +37,7 @@ const timeEntries: RecordSection = {
   name: 'time entries',
   async render({ store, entity, record }) {
     if (entity !== 'assignment' && entity !== 'time_entry') return null;
-    const rows = timeHistory(store, entity, record.id, TIME_ROWS);
+    const rows = await timeHistory(store, entity, record.id, TIME_ROWS);
     const title = entity === 'assignment' ? 'Time entries' : 'Time entry history';
     if (rows.length === 0) return h`<section><h2>${title}</h2><p class="muted">None.</p></section>`;
     return h`<section><h2>${title}</h2><div class="scroll" tabindex="0"><table><caption class="sr">${title}</caption><thead><tr><th scope="col">${entity === 'assignment' ? 'work date' : 'at'}</th><th scope="col">status</th>${entity === 'assignment' ? h`<th scope="col">hours (reg / OT / DT)</th><th scope="col">approved by</th>` : h`<th scope="col">by</th><th scope="col">comment</th>`}</tr></thead><tbody>${rows.map(

@@ -14,9 +14,9 @@ const Query = z.strictObject({ q: z.string().max(200).optional() });
  * assignment); several are listed; none says so.
  */
 export function registerSearch(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps): void {
-  app.get('/search', (c) => {
+  app.get('/search', async (c) => {
     const { q } = parseQuery(c, Query);
-    const hits = q === undefined ? [] : findAnything(deps.store, q);
+    const hits = q === undefined ? [] : await findAnything(deps.store, q);
     const [only] = hits;
     if (only !== undefined && hits.length === 1) return c.redirect(only.href, 303);
     const body = q === undefined

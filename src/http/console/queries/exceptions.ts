@@ -1,4 +1,3 @@
-import { legacySql } from './legacy-sql.ts';
 import type { Action } from '../../../access/policy.ts';
 import type { Store } from '../../../store/index.ts';
 import { listTimeExceptions } from '../../../engine/time/exceptions.ts';
@@ -46,7 +45,7 @@ export interface ExceptionSource {
   /** What it means and how it clears, in a sentence. */
   readonly help: string;
   list(store: Store, filter: ExceptionFilter): Promise<ExceptionPage>;
-  count(store: Store): number | Promise<number>;
+  count(store: Store): Promise<number>;
 }
 
 const linkKey = (l: { updatedAt: string; system: string; entity: string; externalId: string }) => `${l.updatedAt}|${l.system}|${l.entity}|${l.externalId}`;
@@ -54,7 +53,7 @@ const linkKey = (l: { updatedAt: string; system: string; entity: string; externa
 function linkSource(state: 'held' | 'rejected' | 'parked', title: string, help: string): ExceptionSource {
   return {
     kind: `${state}_records`, title, help,
-    count: (store) => legacySql(store).get('SELECT count(*) FROM links WHERE state = ?').pluck().get(state) as number,
+    count: async (store) => (await store.query.value<number>('SELECT count(*) FROM links WHERE state = ?', [state])) ?? 0,
     async list(store, f) {
       const links = await store.repos.links.listByState(state, f.limit + 1, f.system, f.after);
       const shown = links.slice(0, f.limit);
@@ -81,7 +80,7 @@ function linkSource(state: 'held' | 'rejected' | 'parked', title: string, help: 
 const identityReviews: ExceptionSource = {
   kind: 'identity_review', title: 'Identity review queue',
   help: 'Records the engine would not match on its own. Link one to the canonical record it is, or split it off as a record of its own.',
-  count: (store) => legacySql(store).get("SELECT count(*) FROM identity_reviews WHERE status = 'open'").pluck().get() as number,
+  count: async (store) => (await store.query.value<number>("SELECT count(*) FROM identity_reviews WHERE status = 'open'")) ?? 0,
   async list(store, f) {
     const reviews = await store.repos.identity.list({ status: 'open', limit: f.limit + 1, ...(f.system === undefined ? {} : { system: f.system }), ...(f.after === undefined ? {} : { after: f.after }) });
     const shown = reviews.slice(0, f.limit);
@@ -137,7 +136,7 @@ const timeExceptions: ExceptionSource = {
 const rejectedRows: ExceptionSource = {
   kind: 'rejected_rows', title: 'Rejected rows (ledger)',
   help: 'Changes the engine refused (invalid values, a rule). Fix the source record; its next delivery is evaluated again.',
-  count: (store) => legacySql(store).get("SELECT count(*) FROM ledger WHERE outcome = 'rejected'").pluck().get() as number,
+  count: async (store) => (await store.query.value<number>("SELECT count(*) FROM ledger WHERE outcome = 'rejected'")) ?? 0,
   async list(store, f) {
     const entries = await store.repos.ledger.query({
       outcome: 'rejected', newestFirst: true, limit: f.limit + 1,

@@ -1,5 +1,3 @@
-import { legacySql } from './legacy-sql.ts';
-import { newId } from '../../../lib/ids.ts';
 import type { RunRow, Store } from '../../../store/index.ts';
 
 /** One system's row on the health home. */
@@ -31,7 +29,7 @@ export interface IssueContext {
 /** A condition that opens a durable issue while it holds and resolves it when it clears. */
 export interface IssueCheck {
   readonly check: string;
-  find(store: Store, systems: readonly string[], now: string, context: IssueContext): IssueFinding[];
+  find(store: Store, systems: readonly string[], now: string, context: IssueContext): Promise<IssueFinding[]>;
 }
 
 export interface OpsIssue {
@@ -59,10 +57,10 @@ const CREDENTIAL_ERROR = /\b(401|403)\b|unauthori[sz]ed|forbidden|credential|inv
 
 const credentialsFailing: IssueCheck = {
   check: 'credentials_failing',
-  find(store, systems) {
+  async find(store, systems) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const run = legacySql(store).get('SELECT status, error FROM runs WHERE system = ? AND kind IN (\'pull\', \'reconcile\') ORDER BY started_at DESC LIMIT 1').get(system) as Raw | undefined;
+      const run = await store.query.get<Raw>("SELECT status, error FROM runs WHERE system = ? AND kind IN ('pull', 'reconcile') ORDER BY started_at DESC, id DESC LIMIT 1", [system]);
       const error = str(run?.['error']);
       if (run?.['status'] === 'failed' && CREDENTIAL_ERROR.test(error)) out.push({ system, title: 'Credentials failing', detail: error.slice(0, 300) });
     }
@@ -72,10 +70,10 @@ const credentialsFailing: IssueCheck = {
 
 const webhooksStopped: IssueCheck = {
   check: 'webhooks_stopped',
-  find(store, systems, now) {
+  async find(store, systems, now) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const last = legacySql(store).get('SELECT max(received_at) FROM inbox WHERE system = ?').pluck().get(system) as string | null;
+      const last = (await store.query.value<string | null>('SELECT max(received_at) FROM inbox WHERE system = ?', [system])) ?? null;
       if (last !== null && Date.parse(now) - Date.parse(last) > WEBHOOK_SILENCE_MS) {
         out.push({ system, title: 'Webhooks stopped', detail: `no delivery since ${last}` });
       }
@@ -86,26 +84,26 @@ const webhooksStopped: IssueCheck = {
 
 const outboxParked: IssueCheck = {
   check: 'outbox_parked',
-  find(store) {
-    const rows = legacySql(store).get("SELECT system, count(*) AS n FROM outbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
+  async find(store) {
+    const rows = await store.query.all<Raw>("SELECT system, count(*) AS n FROM outbox WHERE status = 'failed' GROUP BY system ORDER BY system");
     return rows.map((r) => ({ system: str(r['system']), title: 'Outbox parked', detail: `${str(r['n'])} push(es) parked after a vendor refusal` }));
   },
 };
 
 const inboxFailed: IssueCheck = {
   check: 'inbox_failed',
-  find(store) {
-    const rows = legacySql(store).get("SELECT system, count(*) AS n FROM inbox WHERE status = 'failed' GROUP BY system").all() as Raw[];
+  async find(store) {
+    const rows = await store.query.all<Raw>("SELECT system, count(*) AS n FROM inbox WHERE status = 'failed' GROUP BY system ORDER BY system");
     return rows.map((r) => ({ system: str(r['system']), title: 'Webhook deliveries failing', detail: `${str(r['n'])} delivery(ies) failed processing` }));
   },
 };
 
 const reconcileDrift: IssueCheck = {
   check: 'reconcile_drift',
-  find(store, systems) {
+  async find(store, systems) {
     const out: IssueFinding[] = [];
     for (const system of systems) {
-      const raw = legacySql(store).get("SELECT counts FROM runs WHERE system = ? AND kind = 'reconcile' AND status <> 'running' ORDER BY started_at DESC LIMIT 1").pluck().get(system) as string | null | undefined;
+      const raw = await store.query.value<string | null>("SELECT counts FROM runs WHERE system = ? AND kind = 'reconcile' AND status <> 'running' ORDER BY started_at DESC, id DESC LIMIT 1", [system]);
       if (raw === null || raw === undefined) continue;
       const counts = JSON.parse(raw) as Record<string, number>;
       const seen = counts['seen'] ?? 0;
@@ -120,7 +118,7 @@ const reconcileDrift: IssueCheck = {
 
 const mappingInvalid: IssueCheck = {
   check: 'mapping_invalid',
-  find(_store, _systems, _now, context) {
+  async find(_store, _systems, _now, context) {
     const errors = context.mappingErrors?.() ?? [];
     const bySystem = new Map<string, string[]>();
     for (const e of errors) for (const system of e.systems.length > 0 ? e.systems : ['mappings']) bySystem.set(system, [...(bySystem.get(system) ?? []), `${e.file}: ${e.message}`]);
@@ -140,19 +138,16 @@ export const issueChecks: IssueCheck[] = [credentialsFailing, webhooksStopped, m
  * cleared is resolved. Called on each load of the health home (and safe to call from the scheduler).
  */
 export async function evaluateIssues(store: Store, systems: readonly string[], now: string, context: IssueContext = {}, checks: readonly IssueCheck[] = issueChecks): Promise<void> {
-  const found = new Map<string, IssueFinding & { check: string }>();
-  for (const c of checks) for (const f of c.find(store, systems, now, context)) found.set(`${c.check}:${f.system}`, { ...f, check: c.check });
-  await store.unitOfWork(async () => {
-    const open = new Map((legacySql(store).get('SELECT id, key FROM ops_issues WHERE resolved_at IS NULL').all() as Raw[]).map((r) => [str(r['key']), str(r['id'])]));
+  const found = new Map<string, IssueFinding & { key: string; check: string }>();
+  for (const c of checks) for (const f of await c.find(store, systems, now, context)) found.set(`${c.check}:${f.system}`, { ...f, key: `${c.check}:${f.system}`, check: c.check });
+  await store.unitOfWork(async (tx) => {
+    const open = await tx.opsIssues.openByKey();
     for (const [key, f] of found) {
       const id = open.get(key);
-      if (id !== undefined) legacySql(store).get('UPDATE ops_issues SET last_seen = ?, count = count + 1, detail = ? WHERE id = ?').run(now, f.detail, id);
-      else {
-        legacySql(store).get(`INSERT INTO ops_issues (id, key, "check", system, title, detail, first_seen, last_seen, count, resolved_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)`).run(newId(), key, f.check, f.system, f.title, f.detail, now, now);
-      }
+      if (id !== undefined) await tx.opsIssues.refresh(id, f.detail, now);
+      else await tx.opsIssues.open(f, now);
     }
-    for (const [key, id] of open) if (!found.has(key)) legacySql(store).get('UPDATE ops_issues SET resolved_at = ? WHERE id = ?').run(now, id);
+    for (const [key, id] of open) if (!found.has(key)) await tx.opsIssues.resolve(id, now);
   });
 }
 
@@ -165,9 +160,9 @@ function toIssue(r: Raw): OpsIssue {
 }
 
 /** Open issues, and the most recently resolved ones (newest first, at most `resolvedLimit`). */
-export function listIssues(store: Store, resolvedLimit: number): { open: OpsIssue[]; resolved: OpsIssue[] } {
-  const open = (legacySql(store).get('SELECT * FROM ops_issues WHERE resolved_at IS NULL ORDER BY first_seen').all() as Raw[]).map(toIssue);
-  const resolved = (legacySql(store).get('SELECT * FROM ops_issues WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC LIMIT ?').all(resolvedLimit) as Raw[]).map(toIssue);
+export async function listIssues(store: Store, resolvedLimit: number): Promise<{ open: OpsIssue[]; resolved: OpsIssue[] }> {
+  const open = (await store.query.all<Raw>('SELECT * FROM ops_issues WHERE resolved_at IS NULL ORDER BY first_seen, id')).map(toIssue);
+  const resolved = (await store.query.all<Raw>('SELECT * FROM ops_issues WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ?', [resolvedLimit])).map(toIssue);
   return { open, resolved };
 }
 

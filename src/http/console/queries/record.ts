@@ -1,4 +1,3 @@
-import { legacySql } from './legacy-sql.ts';
 import type { Access } from '../../../access/policy.ts';
 import { visibleFields } from '../../../access/policy.ts';
 import type { EntityName } from '../../../model/index.ts';
@@ -78,10 +77,10 @@ type Raw = Record<string, string | number | null>;
 const str = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
 
 /** Time-entry history: an assignment's entries (newest work date first) or a time entry's status events. */
-export function timeHistory(store: Store, entity: EntityName, id: string, limit: number): TimeRow[] {
+export async function timeHistory(store: Store, entity: EntityName, id: string, limit: number): Promise<TimeRow[]> {
   if (entity === 'assignment') {
-    const rows = legacySql(store).get(`SELECT id, work_date, status, regular_hours, overtime_hours, double_time_hours, approved_by_id
-      FROM time_entries WHERE assignment_id = ? AND deleted_at IS NULL ORDER BY work_date DESC LIMIT ?`).all(id, limit) as Raw[];
+    const rows = await store.query.all<Raw>(`SELECT id, work_date, status, regular_hours, overtime_hours, double_time_hours, approved_by_id
+      FROM time_entries WHERE assignment_id = ? AND deleted_at IS NULL ORDER BY work_date DESC, id DESC LIMIT ?`, [id, limit]);
     return rows.map((r) => ({
       id: str(r['id']), entity: 'time_entry', date: str(r['work_date']), status: str(r['status']),
       hours: `${str(r['regular_hours'])} / ${str(r['overtime_hours'])} / ${str(r['double_time_hours'])}`,
@@ -89,8 +88,8 @@ export function timeHistory(store: Store, entity: EntityName, id: string, limit:
     }));
   }
   if (entity === 'time_entry') {
-    const rows = legacySql(store).get(`SELECT id, at, actor, from_status, to_status, comment FROM time_entry_events
-      WHERE time_entry_id = ? AND deleted_at IS NULL ORDER BY at DESC LIMIT ?`).all(id, limit) as Raw[];
+    const rows = await store.query.all<Raw>(`SELECT id, at, actor, from_status, to_status, comment FROM time_entry_events
+      WHERE time_entry_id = ? AND deleted_at IS NULL ORDER BY at DESC, id DESC LIMIT ?`, [id, limit]);
     return rows.map((r) => ({
       id: str(r['id']), entity: 'time_entry_event', date: str(r['at']), status: `${str(r['from_status']) || '—'} → ${str(r['to_status'])}`,
       hours: '', by: str(r['actor']), note: str(r['comment']),

@@ -1,4 +1,3 @@
-import { legacySql } from './legacy-sql.ts';
 import { ENTITY_NAMES, type EntityName } from '../../../model/index.ts';
 import { TABLE_INFO, type Store } from '../../../store/index.ts';
 import { recordHref, recordLabel, runHref } from '../format.ts';
@@ -14,7 +13,7 @@ export interface SearchHit {
 /** A place the find box looks; `find` is cheap (index lookups, or a bounded scan). */
 export interface SearchSource {
   readonly name: string;
-  find(store: Store, q: string, limit: number): SearchHit[];
+  find(store: Store, q: string, limit: number): Promise<SearchHit[]>;
 }
 
 type Row = Record<string, string | number | null>;
@@ -28,13 +27,13 @@ function tableOf(entity: EntityName): string {
  * The systems that hold links, read by skipping along the primary key's first column (one index
  * probe per system), so it costs nothing however many links there are.
  */
-export function linkSystems(store: Store): string[] {
-  return legacySql(store).get(`WITH RECURSIVE s(x) AS (SELECT min(system) FROM links UNION ALL SELECT (SELECT min(system) FROM links WHERE system > x) FROM s WHERE x IS NOT NULL)
-    SELECT x FROM s WHERE x IS NOT NULL`).pluck().all() as string[];
+export async function linkSystems(store: Store): Promise<string[]> {
+  return store.query.column<string>(`WITH RECURSIVE s(x) AS (SELECT min(system) FROM links UNION ALL SELECT (SELECT min(system) FROM links WHERE system > x) FROM s WHERE x IS NOT NULL)
+    SELECT x FROM s WHERE x IS NOT NULL`);
 }
 
-function labelFor(store: Store, entity: EntityName, id: string): string {
-  const row = legacySql(store).get(`SELECT * FROM ${tableOf(entity)} WHERE id = ?`).get(id) as Row | undefined;
+async function labelFor(store: Store, entity: EntityName, id: string): Promise<string> {
+  const row = await store.query.get<Row>(`SELECT * FROM ${tableOf(entity)} WHERE id = ?`, [id]);
   if (!row) return `${entity} ${id}`;
   const fields: Record<string, string | number | null> = {};
   for (const [field, column] of TABLE_INFO[entity].columns) fields[field] = row[column] ?? null;
@@ -43,11 +42,11 @@ function labelFor(store: Store, entity: EntityName, id: string): string {
 
 const canonicalIds: SearchSource = {
   name: 'canonical id',
-  find(store, q) {
+  async find(store, q) {
     const hits: SearchHit[] = [];
     for (const entity of ENTITY_NAMES) {
-      const found = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE id = ?`).pluck().get(q) as string | undefined;
-      if (found !== undefined) hits.push({ kind: entity, label: labelFor(store, entity, found), href: recordHref(entity, found), detail: `canonical id ${found}` });
+      const found = await store.query.value<string>(`SELECT id FROM ${tableOf(entity)} WHERE id = ?`, [q]);
+      if (found !== undefined) hits.push({ kind: entity, label: await labelFor(store, entity, found), href: recordHref(entity, found), detail: `canonical id ${found}` });
     }
     return hits;
   },
@@ -56,16 +55,15 @@ const canonicalIds: SearchSource = {
 /** A vendor's id: one primary-key probe per system and entity (a Bullhorn placement is an assignment link). */
 const externalIds: SearchSource = {
   name: 'external id',
-  find(store, q) {
+  async find(store, q) {
     const hits: SearchHit[] = [];
-    const stmt = legacySql(store).get('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?');
-    for (const system of linkSystems(store)) {
+    for (const system of await linkSystems(store)) {
       for (const entity of ENTITY_NAMES) {
-        const link = stmt.get(system, entity, q) as Row | undefined;
+        const link = await store.query.get<Row>('SELECT * FROM links WHERE system = ? AND entity = ? AND external_id = ?', [system, entity, q]);
         if (!link) continue;
         const canonicalId = link['canonical_id'];
         hits.push(typeof canonicalId === 'string'
-          ? { kind: entity, label: labelFor(store, entity, canonicalId), href: recordHref(entity, canonicalId), detail: `${system} ${entity} ${q} (${str(link['state'])})` }
+          ? { kind: entity, label: await labelFor(store, entity, canonicalId), href: recordHref(entity, canonicalId), detail: `${system} ${entity} ${q} (${str(link['state'])})` }
           : { kind: `${entity} (${str(link['state'])})`, label: `${system} ${entity} ${q}`, href: `/console/exceptions?system=${encodeURIComponent(system)}`, detail: str(link['reason']) });
       }
     }
@@ -75,11 +73,11 @@ const externalIds: SearchSource = {
 
 const inboxEvents: SearchSource = {
   name: 'inbox event',
-  find(store, q) {
-    const rows = [
-      ...(legacySql(store).get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE id = ?').all(q) as Row[]),
-      ...linkSystems(store).flatMap((system) => legacySql(store).get('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE system = ? AND event_id = ?').all(system, q) as Row[]),
-    ];
+  async find(store, q) {
+    const rows = await store.query.all<Row>('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE id = ?', [q]);
+    for (const system of await linkSystems(store)) {
+      rows.push(...await store.query.all<Row>('SELECT id, system, event_id, entity, external_id, status FROM inbox WHERE system = ? AND event_id = ?', [system, q]));
+    }
     return rows.map((r) => ({
       kind: 'inbox delivery', label: `${str(r['system'])} event ${str(r['event_id'])}`,
       href: `/console/inbox?id=${encodeURIComponent(str(r['id']))}`, detail: `${str(r['entity'])} ${str(r['external_id'])} · ${str(r['status'])}`,
@@ -89,8 +87,8 @@ const inboxEvents: SearchSource = {
 
 const runs: SearchSource = {
   name: 'run id',
-  find(store, q) {
-    const r = legacySql(store).get('SELECT id, kind, system, status FROM runs WHERE id = ?').get(q) as Row | undefined;
+  async find(store, q) {
+    const r = await store.query.get<Row>('SELECT id, kind, system, status FROM runs WHERE id = ?', [q]);
     return r ? [{ kind: 'run', label: `${str(r['kind'])} ${str(r['system'])}`, href: runHref(str(r['id'])), detail: str(r['status']) }] : [];
   },
 };
@@ -98,14 +96,14 @@ const runs: SearchSource = {
 /** E-mail addresses: contacts and candidates (indexed on lower(email)), and ops users. */
 const emails: SearchSource = {
   name: 'e-mail',
-  find(store, q, limit) {
+  async find(store, q, limit) {
     if (!q.includes('@')) return [];
     const hits: SearchHit[] = [];
     for (const entity of ['contact', 'candidate'] as const) {
-      const ids = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE lower(email) = lower(?) LIMIT ?`).pluck().all(q, limit) as string[];
-      for (const id of ids) hits.push({ kind: entity, label: labelFor(store, entity, id), href: recordHref(entity, id), detail: q });
+      const ids = await store.query.column<string>(`SELECT id FROM ${tableOf(entity)} WHERE lower(email) = lower(?) ORDER BY id LIMIT ?`, [q, limit]);
+      for (const id of ids) hits.push({ kind: entity, label: await labelFor(store, entity, id), href: recordHref(entity, id), detail: q });
     }
-    const users = legacySql(store).get('SELECT id, email, role FROM users WHERE email = lower(?)').all(q) as Row[];
+    const users = await store.query.all<Row>('SELECT id, email, role FROM users WHERE email = lower(?) ORDER BY id', [q]);
     for (const u of users) hits.push({ kind: 'ops user', label: str(u['email']), href: `/console/access?user=${encodeURIComponent(str(u['id']))}`, detail: str(u['role']) });
     return hits;
   },
@@ -114,20 +112,22 @@ const emails: SearchSource = {
 /** Names: a prefix of a client, worksite, contact or candidate name (a bounded scan of each table). */
 const names: SearchSource = {
   name: 'name',
-  find(store, q, limit) {
+  async find(store, q, limit) {
     if (q.length < 2 || q.includes('@')) return [];
     const like = `${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    // A prefix match ignoring case in both dialects (SQLite's LIKE already ignores ASCII case).
+    const matches = (expr: string) => `${expr} ${store.query.dialect.ilike} ? ESCAPE '\\'`;
     const hits: SearchHit[] = [];
-    const byName: ReadonlyArray<readonly [EntityName, string]> = [
-      ['client', "name LIKE @like ESCAPE '\\'"],
-      ['worksite', "name LIKE @like ESCAPE '\\'"],
-      ['contact', "(first_name || ' ' || last_name LIKE @like ESCAPE '\\' OR last_name LIKE @like ESCAPE '\\')"],
-      ['candidate', "(first_name || ' ' || last_name LIKE @like ESCAPE '\\' OR last_name LIKE @like ESCAPE '\\')"],
+    const byName: ReadonlyArray<readonly [EntityName, string, number]> = [
+      ['client', matches('name'), 1],
+      ['worksite', matches('name'), 1],
+      ['contact', `(${matches("(first_name || ' ' || last_name)")} OR ${matches('last_name')})`, 2],
+      ['candidate', `(${matches("(first_name || ' ' || last_name)")} OR ${matches('last_name')})`, 2],
     ];
-    for (const [entity, where] of byName) {
+    for (const [entity, where, likes] of byName) {
       if (hits.length >= limit) break;
-      const ids = legacySql(store).get(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL LIMIT @limit`).pluck().all({ like, limit }) as string[];
-      for (const id of ids) hits.push({ kind: entity, label: labelFor(store, entity, id), href: recordHref(entity, id), detail: 'name' });
+      const ids = await store.query.column<string>(`SELECT id FROM ${tableOf(entity)} WHERE ${where} AND deleted_at IS NULL ORDER BY id LIMIT ?`, [...Array<string>(likes).fill(like), limit]);
+      for (const id of ids) hits.push({ kind: entity, label: await labelFor(store, entity, id), href: recordHref(entity, id), detail: 'name' });
     }
     return hits;
   },
@@ -140,13 +140,13 @@ const names: SearchSource = {
 export const searchSources: SearchSource[] = [canonicalIds, externalIds, inboxEvents, runs, emails, names];
 
 /** Every hit of every source, deduplicated on where it lands, at most `limit`. */
-export function findAnything(store: Store, query: string, limit = 50, sources: readonly SearchSource[] = searchSources): SearchHit[] {
+export async function findAnything(store: Store, query: string, limit = 50, sources: readonly SearchSource[] = searchSources): Promise<SearchHit[]> {
   const q = query.trim();
   if (q === '') return [];
   const seen = new Set<string>();
   const out: SearchHit[] = [];
   for (const source of sources) {
-    for (const hit of source.find(store, q, limit)) {
+    for (const hit of await source.find(store, q, limit)) {
       if (seen.has(hit.href)) continue;
       seen.add(hit.href);
       out.push(hit);
