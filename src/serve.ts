@@ -1,3 +1,4 @@
+import { filesRoot } from './config/index.ts';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
@@ -40,7 +41,7 @@ export function buildHttpApp(hub: Hub, counters: HttpCounters = createCounters()
     policy: hub.registry(),
     adminToken: config.adminToken,
     authenticator: authenticatorFromEnv(hub.store(), config.adminToken),
-    mailer: mailerFromEnv(config.database),
+    mailer: mailerFromEnv(filesRoot(config)),
     ...(process.env['CROSSWALK_PUBLIC_URL'] ? { publicUrl: process.env['CROSSWALK_PUBLIC_URL'] } : {}),
     systems: config.systems.map((s) => ({ id: s.id, kind: s.kind })),
     invoicing: config.invoicing,

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Store } from '../store/index.ts';
 import { createAuthenticator, type Authenticator } from './authenticate.ts';
 import { createJwtVerifier } from './credentials/jwt.ts';
@@ -7,19 +7,20 @@ import { createMailer, type Mailer } from './mail/mailer.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where the local mail spool lives beside a database file: `<db dir>/mail`. */
-export function mailSpoolDir(databasePath: string): string {
-  return join(databasePath === ':memory:' ? '.' : dirname(databasePath), 'mail');
+/** The mail spool in the hub's files folder (`filesRoot` of the config). */
+export function mailSpoolDir(root: string): string {
+  return join(root, 'mail');
 }
 
 /**
  * The mailer the environment asks for: SMTP through `CROSSWALK_SMTP_URL` (from `CROSSWALK_MAIL_FROM`),
  * otherwise `.eml` files in the spool folder beside the database.
  */
-export function mailerFromEnv(databasePath: string, env: Env = process.env): Mailer {
+export function mailerFromEnv(root: string, env: Env = process.env): Mailer {
   return createMailer({
     smtpUrl: env['CROSSWALK_SMTP_URL'] ?? null,
     from: env['CROSSWALK_MAIL_FROM'] ?? 'Crosswalk <no-reply@crosswalk.invalid>',
-    spoolDir: mailSpoolDir(databasePath),
+    spoolDir: mailSpoolDir(root),
   });
 }
 

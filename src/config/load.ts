@@ -149,3 +149,12 @@ export function findSystem(config: LoadedConfig, id: string): SystemConfig {
   }
   return system;
 }
+
+/**
+ * The folder the hub keeps its own files in (mail spool, a demo's generated key, document blobs):
+ * beside a SQLite file, or the files directory for PostgreSQL, which has no folder of its own.
+ */
+export function filesRoot(config: Pick<LoadedConfig, 'database' | 'filesDir'>): string {
+  if (/^postgres(ql)?:\/\//i.test(config.database)) return config.filesDir ?? resolve('data');
+  return config.database === ':memory:' || config.database.startsWith('file:') ? '.' : dirname(config.database);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Keyring, SECRET_KEY_ENV, SecretKeyError } from '../lib/secret-box.ts';
-import { ConfigFileError, everySystemOnLoopback, type LoadedConfig } from './load.ts';
+import { ConfigFileError, everySystemOnLoopback, filesRoot, type LoadedConfig } from './load.ts';
 
 /** The generated demo key's file, beside the database. */
 export const SECRET_KEY_FILE = 'secret.key';
@@ -19,7 +19,7 @@ export const SECRET_KEY_FILE = 'secret.key';
 export function resolveSecretKey(config: Pick<LoadedConfig, 'secretKey' | 'database' | 'filesDir'> & { readonly systems: ReadonlyArray<{ readonly baseUrl: string }> }): Keyring {
   if (config.secretKey) return config.secretKey;
   // PostgreSQL has no file to sit beside: the key goes to the hub's files directory.
-  const file = join(/^postgres(ql)?:\/\//i.test(config.database) ? (config.filesDir ?? 'data') : dirname(config.database), SECRET_KEY_FILE);
+  const file = join(filesRoot(config), SECRET_KEY_FILE);
   if (!everySystemOnLoopback(config)) {
     throw new ConfigFileError(
       [{

@@ -10,13 +10,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function notificationRelayFromEnv(
   store: Store,
-  databasePath: string,
+  root: string,
   options: Partial<Omit<NotificationRelayOptions, 'store'>> = {},
   env: Env = process.env,
 ): NotificationRelay {
   const publicUrl = env['CROSSWALK_PUBLIC_URL'];
   return new NotificationRelay({
-    mailer: mailerFromEnv(databasePath, env),
+    mailer: mailerFromEnv(root, env),
     publicUrl: publicUrl === undefined || publicUrl === '' ? null : publicUrl,
     ownsMailer: true,
     ...options,

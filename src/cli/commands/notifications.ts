@@ -1,3 +1,4 @@
+import { filesRoot } from '../../config/index.ts';
 import type { Command } from 'commander';
 import { nowIso } from '../../lib/time.ts';
 import { notificationRelayFromEnv } from '../../notify/index.ts';
@@ -80,7 +81,7 @@ export function registerNotifications(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const hub = ctx.hub();
-      const relay = notificationRelayFromEnv(hub.store(), hub.config.database);
+      const relay = notificationRelayFromEnv(hub.store(), filesRoot(hub.config));
       const result = await relay.sweep({ digests: true });
       emit(opts, result, () =>
         process.stdout.write(

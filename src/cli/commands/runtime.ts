@@ -1,3 +1,4 @@
+import { filesRoot } from '../../config/index.ts';
 import type { Command } from 'commander';
 import { installShutdown, Relay, Scheduler } from '../../queue/index.ts';
 import { serveHub } from '../../serve.ts';
@@ -20,7 +21,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
-      const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });
+      const notifications = notificationRelayFromEnv(hub.store(), filesRoot(hub.config), { logger: hub.logger.child({ component: 'notifications' }) });
       await notifications.start();
       closeables.push({ name: 'notifications', close: () => notifications.stop() });
       const server = await serveHub(hub, { ...(opts.port !== undefined && { port: Number(opts.port) }), ...(opts.host !== undefined && { host: opts.host }) });
@@ -45,7 +46,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
       pushOnCommit(hub);
       const relay = new Relay({ store: hub.store(), driver: hub.queue(), logger: hub.logger.child({ component: 'relay' }) });
       await relay.start();
-      const notifications = notificationRelayFromEnv(hub.store(), hub.config.database, { logger: hub.logger.child({ component: 'notifications' }) });
+      const notifications = notificationRelayFromEnv(hub.store(), filesRoot(hub.config), { logger: hub.logger.child({ component: 'notifications' }) });
       await notifications.start();
       hub.logger.info({ systems: hub.config.systems.map((s) => s.id) }, 'worker started');
       installShutdown([{ name: 'relay', close: () => relay.stop() }, { name: 'notifications', close: () => notifications.stop() }, { name: 'hub', close: () => hub.close() }], hub.logger);
