@@ -273,11 +273,8 @@ export class ImportsRepo {
     if (externalIds.length === 0) return out;
     // Sorted keys walk the primary key in order: a shuffled file costs no more than a sorted one.
     const sorted = [...externalIds].sort();
-    const rows = await this.sql.all<{ external_id: string; source_hash: string | null; state: string; reason: string | null }>(
-      this.q.linkHashes,
-      [system, entity, JSON.stringify(sorted)],
-    );
-    for (const r of rows) out.set(r.external_id, { hash: r.source_hash, state: r.state, reason: r.reason });
+    const rows = await this.sql.arrays<[string, string | null, string, string | null]>(this.q.linkHashes, [system, entity, JSON.stringify(sorted)]);
+    for (const [externalId, hash, state, reason] of rows) out.set(externalId, { hash, state, reason });
     return out;
   }
 
@@ -315,15 +312,8 @@ export class ImportsRepo {
       if (column === undefined) throw new Error(`${entity} has no field ${f}`);
       return column;
     });
-    // Positional aliases (c0, c1, …): a field asked for twice, or a column named like another, still
-    // gets its own key, and non-numeric keys keep select order in the row object.
-    const keys = ['id', ...columns].map((_, i) => `c${i}`);
-    const select = ['id', ...columns].map((c, i) => `${c} AS ${keys[i]}`).join(', ');
-    const rows = await this.sql.all<Record<string, Scalar>>(
-      `SELECT ${select} FROM ${info.name} WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?`,
-      [afterId ?? '', limit],
-    );
-    return rows.map((row) => keys.map((k) => row[k] ?? null));
+    const select = ['id', ...columns].join(', ');
+    return this.sql.arrays<Scalar[]>(`SELECT ${select} FROM ${info.name} WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?`, [afterId ?? '', limit]);
   }
 
   /**
