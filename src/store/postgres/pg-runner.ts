@@ -29,6 +29,10 @@ export class PgRunner implements SqlRunner {
     return (await this.exec(sql, params)).rows[0] as T | undefined; // cast: as above
   }
 
+  async arrays<T extends readonly unknown[]>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return (await this.exec(sql, params, 'array')).rows as T[]; // cast: array mode returns each row as an array; the caller states the column types
+  }
+
   async column<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     const result = await this.exec(sql, params, 'array');
     return result.rows.map((row) => (row as unknown[])[0] as T); // cast: array mode returns each row as an array; the caller states the column type

@@ -1,6 +1,6 @@
 import type { EntityName } from '../../model/index.ts';
 import { TABLE_INFO } from '../tables.ts';
-import type { Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
 
 /** One listed record as staged: the mapped record's hash, never the record itself. */
 export interface StagedRow {
@@ -69,37 +69,48 @@ const LIVE_LINK = `l.state = 'linked' AND l.canonical_id IS NOT NULL AND l.tombs
  * full set in JavaScript.
  */
 export class ReconcileRepo {
-  constructor(private readonly s: Statements) {}
+  private readonly q: { readonly stage: string; readonly diffAfter: string; readonly diffAt: string };
+
+  constructor(private readonly sql: SqlRunner) {
+    const d = sql.dialect;
+    this.q = {
+      // One statement per page: a JSON array of rows, one round trip on PostgreSQL.
+      stage: `INSERT INTO reconcile_staging (run_id, external_id, entity, hash, source_modified_at, deleted, page)
+        SELECT ?, ${d.jsonAt('r', 0)}, ${d.jsonAt('r', 1)}, ${d.jsonAt('r', 2)}, ${d.jsonAt('r', 3)}, ${d.jsonAt('r', 4, 'int')}, CAST(? AS BIGINT)
+        FROM ${d.jsonRows('?', 'r')} WHERE true
+        ON CONFLICT (run_id, external_id, entity) DO UPDATE SET
+          hash = excluded.hash, source_modified_at = excluded.source_modified_at, deleted = excluded.deleted, page = excluded.page`,
+      diffAfter: diffSql('s.external_id > ?', 'LIMIT ?'),
+      diffAt: diffSql('s.external_id = ?', ''),
+    };
+  }
 
   /** Stages one listing page. A record listed twice in one run (offset paging shifting under inserts) keeps its latest row. */
   async stage(runId: string, page: number, rows: readonly StagedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    this.s.assertInTransaction('staging insert');
-    const stmt = this.s.get(
-      `INSERT INTO reconcile_staging (run_id, external_id, entity, hash, source_modified_at, deleted, page)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_id, external_id, entity) DO UPDATE SET
-         hash = excluded.hash, source_modified_at = excluded.source_modified_at, deleted = excluded.deleted, page = excluded.page`,
-    );
-    for (const r of rows) stmt.run(runId, r.externalId, r.entity, r.hash, r.sourceModifiedAt, r.deleted ? 1 : 0, page);
+    this.sql.assertInTransaction('staging insert');
+    // Latest row per key first: one statement may not update the same row twice (PostgreSQL refuses
+    // "ON CONFLICT DO UPDATE command cannot affect row a second time").
+    const latest = new Map<string, StagedRow>();
+    for (const r of rows) latest.set(`${r.externalId}\u0000${r.entity}`, r);
+    const batch = [...latest.values()].map((r) => [r.externalId, r.entity, r.hash, r.sourceModifiedAt, r.deleted ? 1 : 0]);
+    for (let i = 0; i < batch.length; i += 1_000) {
+      await this.sql.run(this.q.stage, [runId, page, JSON.stringify(batch.slice(i, i + 1_000))]);
+    }
   }
 
   /** Rows staged for one entity, and how many of them the source lists as alive. */
   async countStaged(runId: string, entity: EntityName): Promise<{ rows: number; live: number }> {
-    const row = this.s
-      .get(
-        `SELECT count(*) AS n, coalesce(sum(deleted = 0), 0) AS live FROM reconcile_staging WHERE run_id = ? AND entity = ?`,
-      )
-      .get(runId, entity) as { n: number; live: number };
-    return { rows: row.n, live: row.live };
+    const row = await this.sql.get<{ n: number; live: number }>(
+      `SELECT count(*) AS n, coalesce(sum(CASE WHEN deleted = 0 THEN 1 ELSE 0 END), 0) AS live FROM reconcile_staging WHERE run_id = ? AND entity = ?`,
+      [runId, entity],
+    );
+    return { rows: row?.n ?? 0, live: row?.live ?? 0 };
   }
 
   /** Links of a system and entity that stand for a live canonical record (the shrink threshold's denominator). */
   async countLiveLinks(system: string, entity: EntityName): Promise<number> {
-    return this.s
-      .get(`SELECT count(*) FROM links l WHERE l.system = ? AND l.entity = ? AND ${LIVE_LINK}`)
-      .pluck()
-      .get(system, entity) as number;
+    return (await this.sql.value<number>(`SELECT count(*) FROM links l WHERE l.system = ? AND l.entity = ? AND ${LIVE_LINK}`, [system, entity])) ?? 0;
   }
 
   /**
@@ -109,12 +120,12 @@ export class ReconcileRepo {
    * id's rows are left for the next page so that no entity of it is skipped.
    */
   async diffPage(runId: string, system: string, after: string | null, limit: number): Promise<DiffRow[]> {
-    let raws = this.s.get(diffSql('s.external_id > ?', 'LIMIT ?')).all(system, runId, after ?? '', limit) as RawDiff[];
+    let raws = await this.sql.all<RawDiff>(this.q.diffAfter, [system, runId, after ?? '', limit]);
     const last = raws[raws.length - 1]?.external_id;
     if (raws.length === limit && last !== undefined) {
       const whole = raws.filter((r) => r.external_id !== last);
       // A page smaller than one id's entities: that id alone, all of its rows.
-      raws = whole.length > 0 ? whole : (this.s.get(diffSql('s.external_id = ?', '')).all(system, runId, last) as RawDiff[]);
+      raws = whole.length > 0 ? whole : await this.sql.all<RawDiff>(this.q.diffAt, [system, runId, last]);
     }
     return raws.map((r) => ({
       externalId: r.external_id,
@@ -127,52 +138,49 @@ export class ReconcileRepo {
 
   /** The next page of live links the run's listing did not have (the links → staging anti-join). */
   async missingPage(runId: string, system: string, entity: EntityName, after: string | null, limit: number): Promise<MissingRow[]> {
-    return this.s
-      .get(
-        `SELECT l.external_id AS externalId, l.canonical_id AS canonicalId FROM links l
-         WHERE l.system = ? AND l.entity = ? AND l.external_id > ? AND ${LIVE_LINK}
-           AND NOT EXISTS (SELECT 1 FROM reconcile_staging s WHERE s.run_id = ? AND s.external_id = l.external_id AND s.entity = l.entity)
-         ORDER BY l.external_id
-         LIMIT ?`,
-      )
-      .all(system, entity, after ?? '', runId, limit) as MissingRow[];
+    return this.sql.all<MissingRow>(
+      `SELECT l.external_id AS "externalId", l.canonical_id AS "canonicalId" FROM links l
+       WHERE l.system = ? AND l.entity = ? AND l.external_id > ? AND ${LIVE_LINK}
+         AND NOT EXISTS (SELECT 1 FROM reconcile_staging s WHERE s.run_id = ? AND s.external_id = l.external_id AND s.entity = l.entity)
+       ORDER BY l.external_id
+       LIMIT ?`,
+      [system, entity, after ?? '', runId, limit],
+    );
   }
 
   /** Tombstoned links (tombstoned at or before `before`) whose canonical record is not deleted yet, in external-id order. */
   async tombstonesDue(system: string, entity: EntityName, before: string, after: string | null, limit: number): Promise<TombstoneRow[]> {
     const table = TABLE_INFO[entity].name;
-    return this.s
-      .get(
-        `SELECT l.external_id AS externalId, l.canonical_id AS canonicalId, l.tombstoned_at AS tombstonedAt
-         FROM links l JOIN ${table} c ON c.id = l.canonical_id
-         WHERE l.system = ? AND l.entity = ? AND l.external_id > ? AND l.tombstoned_at IS NOT NULL AND l.tombstoned_at <= ?
-           AND l.canonical_id IS NOT NULL AND c.deleted_at IS NULL
-         ORDER BY l.external_id
-         LIMIT ?`,
-      )
-      .all(system, entity, after ?? '', before, limit) as TombstoneRow[];
+    return this.sql.all<TombstoneRow>(
+      `SELECT l.external_id AS "externalId", l.canonical_id AS "canonicalId", l.tombstoned_at AS "tombstonedAt"
+       FROM links l JOIN ${table} c ON c.id = l.canonical_id
+       WHERE l.system = ? AND l.entity = ? AND l.external_id > ? AND l.tombstoned_at IS NOT NULL AND l.tombstoned_at <= ?
+         AND l.canonical_id IS NOT NULL AND c.deleted_at IS NULL
+       ORDER BY l.external_id
+       LIMIT ?`,
+      [system, entity, after ?? '', before, limit],
+    );
   }
 
   /** Deletes up to `limit` staging rows of a run; returns how many went. Called until it returns 0. */
   async purge(runId: string, limit: number): Promise<number> {
-    this.s.assertInTransaction('staging purge');
-    return this.s
-      .get(
+    this.sql.assertInTransaction('staging purge');
+    return (
+      await this.sql.run(
         `DELETE FROM reconcile_staging WHERE run_id = ? AND external_id IN
            (SELECT external_id FROM reconcile_staging WHERE run_id = ? ORDER BY external_id LIMIT ?)`,
+        [runId, runId, limit],
       )
-      .run(runId, runId, limit).changes;
+    ).changes;
   }
 
   /** Runs that still have staging rows but are no longer running (a crash between finishing and purging). */
   async leftoverRuns(limit: number): Promise<string[]> {
-    return this.s
-      .get(
-        `SELECT r.id FROM runs r WHERE r.kind = 'reconcile' AND r.status <> 'running'
-           AND EXISTS (SELECT 1 FROM reconcile_staging s WHERE s.run_id = r.id) LIMIT ?`,
-      )
-      .pluck()
-      .all(limit) as string[];
+    return this.sql.column<string>(
+      `SELECT r.id FROM runs r WHERE r.kind = 'reconcile' AND r.status <> 'running'
+         AND EXISTS (SELECT 1 FROM reconcile_staging s WHERE s.run_id = r.id) ORDER BY r.id LIMIT ?`,
+      [limit],
+    );
   }
 
   /** A payroll system's live employee (candidate) links whose candidate has no assignment at all. */
@@ -182,7 +190,7 @@ export class ReconcileRepo {
       AND NOT EXISTS (SELECT 1 FROM ${a.name} a WHERE a.${col('assignment', 'candidateId')} = l.canonical_id AND a.deleted_at IS NULL)`;
     return this.orphans(
       `SELECT count(*) FROM links l WHERE ${where}`,
-      `SELECT l.canonical_id AS canonicalId, l.external_id AS externalId FROM links l WHERE ${where} ORDER BY l.canonical_id LIMIT ?`,
+      `SELECT l.canonical_id AS "canonicalId", l.external_id AS "externalId" FROM links l WHERE ${where} ORDER BY l.canonical_id LIMIT ?`,
       [payroll],
       limit,
     );
@@ -196,7 +204,7 @@ export class ReconcileRepo {
                         AND l.system = ? AND l.state = 'linked' AND l.tombstoned_at IS NULL)`;
     return this.orphans(
       `SELECT count(*) FROM ${a.name} a WHERE ${where}`,
-      `SELECT a.id AS canonicalId, NULL AS externalId FROM ${a.name} a WHERE ${where} ORDER BY a.id LIMIT ?`,
+      `SELECT a.id AS "canonicalId", NULL AS "externalId" FROM ${a.name} a WHERE ${where} ORDER BY a.id LIMIT ?`,
       [payroll],
       limit,
     );
@@ -210,7 +218,7 @@ export class ReconcileRepo {
       AND NOT EXISTS (SELECT 1 FROM links l WHERE l.entity = 'time_entry' AND l.canonical_id = t.id AND l.system = ?)`;
     return this.orphans(
       `SELECT count(*) FROM ${t.name} t WHERE ${where}`,
-      `SELECT t.id AS canonicalId, NULL AS externalId FROM ${t.name} t WHERE ${where} ORDER BY t.id LIMIT ?`,
+      `SELECT t.id AS "canonicalId", NULL AS "externalId" FROM ${t.name} t WHERE ${where} ORDER BY t.id LIMIT ?`,
       [cutoff, payroll],
       limit,
     );
@@ -224,15 +232,15 @@ export class ReconcileRepo {
                         AND l.state = 'linked' AND l.tombstoned_at IS NULL)`;
     return this.orphans(
       `SELECT count(*) FROM ${t.name} t WHERE ${where}`,
-      `SELECT t.id AS canonicalId, NULL AS externalId FROM ${t.name} t WHERE ${where} ORDER BY t.id LIMIT ?`,
+      `SELECT t.id AS "canonicalId", NULL AS "externalId" FROM ${t.name} t WHERE ${where} ORDER BY t.id LIMIT ?`,
       [payroll],
       limit,
     );
   }
 
-  private orphans(countSql: string, listSql: string, params: ReadonlyArray<string>, limit: number): OrphanList {
-    const count = this.s.get(countSql).pluck().get(...params) as number;
-    const items = count === 0 ? [] : (this.s.get(listSql).all(...params, limit) as OrphanRow[]);
+  private async orphans(countSql: string, listSql: string, params: ReadonlyArray<string>, limit: number): Promise<OrphanList> {
+    const count = (await this.sql.value<number>(countSql, params)) ?? 0;
+    const items = count === 0 ? [] : await this.sql.all<OrphanRow>(listSql, [...params, limit]);
     return { count, items };
   }
 }
@@ -244,16 +252,18 @@ export class ReconcileRepo {
  * the source lists the record alive.
  */
 function diffSql(position: string, limit: string): string {
+  // Flags as CASE … 1 ELSE 0: a selected comparison is 0/1 in SQLite but true/false in PostgreSQL.
+  // IS DISTINCT FROM is SQLite's `IS NOT` (null-safe), spelled the way both dialects read.
   return `SELECT s.external_id, s.entity, s.deleted,
-            l.external_id IS NOT NULL AS linked,
-            l.source_hash IS NOT s.hash AS hash_differs,
-            l.tombstoned_at IS NOT NULL AS tombstoned,
+            CASE WHEN l.external_id IS NOT NULL THEN 1 ELSE 0 END AS linked,
+            CASE WHEN l.source_hash IS DISTINCT FROM s.hash THEN 1 ELSE 0 END AS hash_differs,
+            CASE WHEN l.tombstoned_at IS NOT NULL THEN 1 ELSE 0 END AS tombstoned,
             l.canonical_id
      FROM reconcile_staging s
      LEFT JOIN links l ON l.system = ? AND l.entity = s.entity AND l.external_id = s.external_id
      WHERE s.run_id = ? AND ${position}
        AND ((l.external_id IS NULL AND s.deleted = 0)
-            OR (l.external_id IS NOT NULL AND (l.source_hash IS NOT s.hash OR (l.tombstoned_at IS NOT NULL AND s.deleted = 0))))
+            OR (l.external_id IS NOT NULL AND (l.source_hash IS DISTINCT FROM s.hash OR (l.tombstoned_at IS NOT NULL AND s.deleted = 0))))
      ORDER BY s.external_id, s.entity
      ${limit}`;
 }

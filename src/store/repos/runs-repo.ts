@@ -1,6 +1,7 @@
 import { newId } from '../../lib/ids.ts';
 import type { RunKind, RunRow, RunStatus } from '../types.ts';
-import { parseJson, toJson, whereOf, type Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { parseJson, toJson, whereOf } from '../sqlite/statements.ts';
 
 interface RawRun {
   id: string;
@@ -51,58 +52,67 @@ export interface RunQuery {
 
 /** Every pull, reconcile, import and export: its cursor (to resume), counts and report. */
 export class RunsRepo {
-  constructor(private readonly s: Statements) {}
+  private readonly latestSql: string;
+
+  constructor(private readonly sql: SqlRunner) {
+    this.latestSql = `SELECT * FROM runs WHERE kind = ? AND system = ? AND status IN ${sql.dialect.textList('?')}
+      ORDER BY started_at DESC, id DESC LIMIT 1`;
+  }
 
   async start(kind: RunKind, system: string, entity: string | null, now: string, cursor: unknown = null): Promise<RunRow> {
-    this.s.assertInTransaction('run start');
+    this.sql.assertInTransaction('run start');
     const id = newId();
-    this.s
-      .get(`INSERT INTO runs (id, kind, system, entity, status, cursor, counts, started_at) VALUES (?, ?, ?, ?, 'running', ?, '{}', ?)`)
-      .run(id, kind, system, entity, toJson(cursor), now);
+    await this.sql.run(
+      `INSERT INTO runs (id, kind, system, entity, status, cursor, counts, started_at) VALUES (?, ?, ?, ?, 'running', ?, '{}', ?)`,
+      [id, kind, system, entity, toJson(cursor), now],
+    );
     return { id, kind, system, entity, status: 'running', cursor, counts: {}, report: null, error: null, startedAt: now, finishedAt: null };
   }
 
   /** Saves progress: the cursor to resume from and the counts so far, added to what was there. */
   async progress(id: string, cursor: unknown, addCounts: Readonly<Record<string, number>>): Promise<void> {
-    this.s.assertInTransaction('run progress');
-    const raw = this.s.get('SELECT counts FROM runs WHERE id = ?').pluck().get(id) as string | undefined;
+    this.sql.assertInTransaction('run progress');
+    // Read, add in JS, write back: JSON arithmetic differs between the dialects, and the unit of
+    // work (serialised in SQLite, SERIALIZABLE in PostgreSQL) keeps the two statements atomic.
+    const raw = await this.sql.value<string | null>('SELECT counts FROM runs WHERE id = ?', [id]);
     const counts = parseJson<Record<string, number>>(raw ?? null) ?? {};
     for (const [k, v] of Object.entries(addCounts)) counts[k] = (counts[k] ?? 0) + v;
-    this.s.get('UPDATE runs SET cursor = ?, counts = ? WHERE id = ?').run(toJson(cursor), JSON.stringify(counts), id);
+    await this.sql.run('UPDATE runs SET cursor = ?, counts = ? WHERE id = ?', [toJson(cursor), JSON.stringify(counts), id]);
   }
 
   async finish(id: string, status: Exclude<RunStatus, 'running'>, report: unknown, error: string | null, now: string): Promise<void> {
-    this.s.assertInTransaction('run finish');
-    this.s
-      .get('UPDATE runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(status, toJson(report), error, now, id);
+    this.sql.assertInTransaction('run finish');
+    await this.sql.run('UPDATE runs SET status = ?, report = ?, error = ?, finished_at = ? WHERE id = ?', [status, toJson(report), error, now, id]);
   }
 
   async get(id: string): Promise<RunRow | null> {
-    const raw = this.s.get('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+    const raw = await this.sql.get<RawRun>('SELECT * FROM runs WHERE id = ?', [id]);
     return raw ? toRun(raw) : null;
   }
 
   /** The most recent unfinished run of this kind: what a restarted command resumes. */
   async latestRunning(kind: RunKind, system: string, entity: string | null): Promise<RunRow | null> {
-    const raw = this.s
-      .get(
-        `SELECT * FROM runs WHERE kind = ? AND system = ? AND entity IS ? AND status = 'running' ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(kind, system, entity) as RawRun | undefined;
+    // IS NOT DISTINCT FROM: a null entity matches a null entity (SQLite's `IS`, in both dialects).
+    const raw = await this.sql.get<RawRun>(
+      `SELECT * FROM runs WHERE kind = ? AND system = ? AND entity IS NOT DISTINCT FROM ? AND status = 'running'
+       ORDER BY started_at DESC, id DESC LIMIT 1`,
+      [kind, system, entity],
+    );
     return raw ? toRun(raw) : null;
   }
 
   async lastFinished(kind: RunKind, system: string, status: RunStatus = 'succeeded'): Promise<RunRow | null> {
-    const raw = this.s
-      .get(`SELECT * FROM runs WHERE kind = ? AND system = ? AND status = ? ORDER BY finished_at DESC LIMIT 1`)
-      .get(kind, system, status) as RawRun | undefined;
+    // NULLS LAST: PostgreSQL sorts nulls first when descending, SQLite last; a running run has none.
+    const raw = await this.sql.get<RawRun>(
+      `SELECT * FROM runs WHERE kind = ? AND system = ? AND status = ? ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1`,
+      [kind, system, status],
+    );
     return raw ? toRun(raw) : null;
   }
 
   async list(q: RunQuery): Promise<RunRow[]> {
     const where = whereOf([['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status]]);
-    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY started_at DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
+    return (await this.sql.all<RawRun>(`SELECT * FROM runs ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`, [...where.params, q.limit])).map(toRun);
   }
 
   /**
@@ -113,28 +123,21 @@ export class RunsRepo {
     const where = whereOf([
       ['kind = ?', q.kind], ['system = ?', q.system], ['status = ?', q.status], ['entity = ?', q.entity], ['id < ?', q.before],
     ]);
-    return (this.s.get(`SELECT * FROM runs ${where.sql} ORDER BY id DESC LIMIT ?`).all(...where.params, q.limit) as RawRun[]).map(toRun);
+    return (await this.sql.all<RawRun>(`SELECT * FROM runs ${where.sql} ORDER BY id DESC LIMIT ?`, [...where.params, q.limit])).map(toRun);
   }
 
   /** The newest run of a kind for a system among the given statuses, by start time (walks `runs_kind`). */
   async latest(kind: RunKind, system: string, statuses: readonly RunStatus[]): Promise<RunRow | null> {
-    const raw = this.s
-      .get(
-        `SELECT * FROM runs WHERE kind = ? AND system = ? AND status IN (SELECT value FROM json_each(?))
-         ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(kind, system, JSON.stringify(statuses)) as RawRun | undefined;
+    const raw = await this.sql.get<RawRun>(this.latestSql, [kind, system, JSON.stringify(statuses)]);
     return raw ? toRun(raw) : null;
   }
 
   async countByKindStatus(): Promise<Array<{ kind: string; status: string; n: number }>> {
-    return this.s.get('SELECT kind, status, count(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status').all() as Array<{
-      kind: string; status: string; n: number;
-    }>;
+    return this.sql.all<{ kind: string; status: string; n: number }>('SELECT kind, status, count(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status');
   }
 
-  /** A trivial read that touches the database file: the health check's database probe. */
+  /** A trivial read that touches the database: the health check's database probe. */
   async ping(): Promise<void> {
-    this.s.get('SELECT 1 FROM runs LIMIT 1').get();
+    await this.sql.get('SELECT 1 FROM runs LIMIT 1');
   }
 }

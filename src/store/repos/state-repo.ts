@@ -1,5 +1,5 @@
 import { Keyring } from '../../lib/secret-box.ts';
-import type { Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
 
 export interface RotateSummary {
   /** Rows read. */
@@ -18,25 +18,24 @@ export interface RotateSummary {
  */
 export class StateRepo {
   constructor(
-    private readonly s: Statements,
+    private readonly sql: SqlRunner,
     private readonly keyring: Keyring | null,
   ) {}
 
   async get(system: string, key: string): Promise<string | null> {
-    const value = this.s.get('SELECT value FROM connector_state WHERE system = ? AND key = ?').pluck().get(system, key) as string | undefined;
+    const value = await this.sql.value<string>('SELECT value FROM connector_state WHERE system = ? AND key = ?', [system, key]);
     if (value === undefined) return null;
     return Keyring.isSealed(value) ? this.ring().open(value, context(system, key)) : value;
   }
 
   async set(system: string, key: string, value: string, now: string): Promise<void> {
-    this.s.assertInTransaction('connector state');
+    this.sql.assertInTransaction('connector state');
     const sealed = this.ring().seal(value, context(system, key));
-    this.s
-      .get(
-        `INSERT INTO connector_state (system, key, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (system, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      )
-      .run(system, key, sealed, now);
+    await this.sql.run(
+      `INSERT INTO connector_state (system, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (system, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [system, key, sealed, now],
+    );
   }
 
   /**
@@ -45,10 +44,9 @@ export class StateRepo {
    * open stops the whole unit of work, so nothing is half rotated.
    */
   async rotate(): Promise<RotateSummary> {
-    this.s.assertInTransaction('connector state rotation');
+    this.sql.assertInTransaction('connector state rotation');
     const ring = this.ring();
-    const rows = this.s.get('SELECT system, key, value FROM connector_state ORDER BY system, key').all() as Array<{ system: string; key: string; value: string }>;
-    const update = this.s.get('UPDATE connector_state SET value = ? WHERE system = ? AND key = ?');
+    const rows = await this.sql.all<{ system: string; key: string; value: string }>('SELECT system, key, value FROM connector_state ORDER BY system, key');
     let resealed = 0;
     let plaintext = 0;
     for (const row of rows) {
@@ -56,7 +54,8 @@ export class StateRepo {
       if (kid === ring.currentId) continue;
       const ctx = context(row.system, row.key);
       const clear = kid === null ? row.value : ring.open(row.value, ctx);
-      update.run(ring.seal(clear, ctx), row.system, row.key);
+      // One statement per row: connector state is a handful of rows per system, and rotation is rare.
+      await this.sql.run('UPDATE connector_state SET value = ? WHERE system = ? AND key = ?', [ring.seal(clear, ctx), row.system, row.key]);
       resealed += 1;
       if (kid === null) plaintext += 1;
     }

@@ -19,6 +19,10 @@ export class SqliteRunner implements SqlRunner {
     return this.rows(sql).get(...params) as T | undefined; // cast: as above
   }
 
+  async arrays<T extends readonly unknown[]>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.statements.get(sql).raw(true).all(...params) as T[]; // cast: as above
+  }
+
   async column<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     return this.statements.get(sql).pluck(true).all(...params) as T[]; // cast: as above
   }
