@@ -1,8 +1,11 @@
 import type { EntityName, MatchKeyPart } from '../../model/index.ts';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { keyExpression } from '../key-sql.ts';
-import { TABLE_INFO } from '../tables.ts';
+import { ENTITY_TABLES, TABLE_INFO } from '../tables.ts';
 import type { CanonicalRow, FieldMap, Scalar } from '../types.ts';
-import type { Statements } from '../sqlite/statements.ts';
+import type { Dialect } from '../sql/dialect.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { rowAtATime } from './bulk.ts';
 
 export interface CanonicalWrite {
   id: string;
@@ -41,9 +44,91 @@ interface RawRow {
   [column: string]: Scalar;
 }
 
-/** Reads and writes canonical rows of any entity with prepared statements built from its table. */
+type ColumnType = 'text' | 'int' | 'real';
+
+/** The statements of one entity's table in one dialect, built once per process. */
+interface EntitySql {
+  readonly table: string;
+  /** Model fields in column order, as the batch rows carry them. */
+  readonly fields: readonly string[];
+  readonly getMany: string;
+  readonly getOne: string;
+  readonly exists: string;
+  /** One row: [id, changedAt, ...fields, now, now] (SQLite, see rowAtATime). */
+  readonly insertOne: string;
+  /** A JSON array of rows [id, changedAt, ...fields], with now twice (PostgreSQL). */
+  readonly insert: string;
+  /** One row: [...fields, now, changedAt, id]. */
+  readonly updateOne: string;
+  /** As insert, with now once. */
+  readonly update: string;
+  readonly count: string;
+  readonly countAll: string;
+}
+
+const entitySql = new Map<string, EntitySql>();
+const typesOf = new Map<EntityName, ReadonlyMap<string, ColumnType>>();
+
+/** The SQL type of each column of an entity's table, from the one schema (batch rows need it on PostgreSQL). */
+function columnTypes(entity: EntityName): ReadonlyMap<string, ColumnType> {
+  const known = typesOf.get(entity);
+  if (known) return known;
+  const out = new Map<string, ColumnType>();
+  for (const column of getTableConfig(ENTITY_TABLES[entity]).columns) {
+    out.set(column.name, column.columnType === 'SQLiteInteger' ? 'int' : column.columnType === 'SQLiteReal' ? 'real' : 'text');
+  }
+  typesOf.set(entity, out);
+  return out;
+}
+
+function buildEntitySql(d: Dialect, entity: EntityName): EntitySql {
+  const info = TABLE_INFO[entity];
+  const table = info.name;
+  const types = columnTypes(entity);
+  const fields = [...info.columns.keys()];
+  const columns = fields.map((f) => info.columns.get(f) as string); // cast: the keys come from this map
+  const at = (i: number, column: string) => d.jsonAt('r', i, types.get(column) ?? 'text');
+  const ids = d.textList('?');
+  return {
+    table,
+    fields,
+    getMany: `SELECT * FROM ${table} WHERE id IN ${ids}`,
+    getOne: `SELECT * FROM ${table} WHERE id = ?`,
+    exists: `SELECT id FROM ${table} WHERE id IN ${ids}`,
+    insertOne: `INSERT INTO ${table} (${columns.join(', ')}, id, changed_at, created_at, updated_at, revision)
+      VALUES (${columns.map(() => '?, ').join('')}?, ?, ?, ?, 1)`,
+    // One statement per batch: rows are [id, changedAt, ...fields] (one round trip on PostgreSQL). The
+    // casts type the time parameters, which PostgreSQL cannot infer from a SELECT list.
+    insert: `INSERT INTO ${table} (id, revision, created_at, updated_at, changed_at${columns.map((c) => `, ${c}`).join('')})
+      SELECT ${d.jsonAt('r', 0)}, 1, CAST(? AS TEXT), CAST(? AS TEXT), ${d.jsonAt('r', 1)}${columns.map((c, i) => `, ${at(i + 2, c)}`).join('')}
+      FROM ${d.jsonRows('?', 'r')} WHERE true`,
+    updateOne: `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')}, revision = revision + 1, updated_at = ?, changed_at = ? WHERE id = ?`,
+    // Rows as for insert; the table's own name qualifies id (SQLite's json_each has an id column too).
+    update: `UPDATE ${table} SET ${columns.map((c, i) => `${c} = ${at(i + 2, c)}`).join(', ')},
+      revision = revision + 1, updated_at = ?, changed_at = ${d.jsonAt('r', 1)}
+      FROM ${d.jsonRows('?', 'r')} WHERE ${table}.id = ${d.jsonAt('r', 0)}`,
+    count: `SELECT count(*) FROM ${table} WHERE deleted_at IS NULL`,
+    countAll: `SELECT count(*) FROM ${table}`,
+  };
+}
+
+/** Rows per batch statement (PostgreSQL): one statement's JSON stays a few hundred kilobytes. */
+const BATCH = 1_000;
+
+/** Reads and writes canonical rows of any entity, with statements built from its table. */
 export class CanonicalRepo {
-  constructor(private readonly s: Statements) {}
+  constructor(private readonly sql: SqlRunner) {}
+
+  private of(entity: EntityName): EntitySql {
+    const d = this.sql.dialect;
+    const key = `${d.name}:${entity}`;
+    let built = entitySql.get(key);
+    if (!built) {
+      built = buildEntitySql(d, entity);
+      entitySql.set(key, built);
+    }
+    return built;
+  }
 
   private toRow(entity: EntityName, raw: RawRow): CanonicalRow {
     const fields: FieldMap = {};
@@ -62,31 +147,26 @@ export class CanonicalRepo {
   async getMany(entity: EntityName, ids: readonly string[]): Promise<Map<string, CanonicalRow>> {
     const out = new Map<string, CanonicalRow>();
     if (ids.length === 0) return out;
-    const table = TABLE_INFO[entity].name;
-    const rows = this.s.get(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RawRow[];
+    const rows = await this.sql.all<RawRow>(this.of(entity).getMany, [JSON.stringify(ids)]);
     for (const raw of rows) out.set(raw.id, this.toRow(entity, raw));
     return out;
   }
 
   async get(entity: EntityName, id: string): Promise<CanonicalRow | null> {
-    const raw = this.s.get(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ?`).get(id) as RawRow | undefined;
+    const raw = await this.sql.get<RawRow>(this.of(entity).getOne, [id]);
     return raw ? this.toRow(entity, raw) : null;
   }
 
   /** One row, only when it is inside `scope`: a row outside is answered exactly like a missing one. */
   async getScoped(entity: EntityName, id: string, scope: SqlScope | undefined): Promise<CanonicalRow | null> {
     if (scope === undefined) return this.get(entity, id);
-    const raw = this.s.get(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ? AND (${scope.sql})`).get(id, ...scope.params) as RawRow | undefined;
+    const raw = await this.sql.get<RawRow>(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ? AND (${scope.sql})`, [id, ...scope.params]);
     return raw ? this.toRow(entity, raw) : null;
   }
 
   async exists(entity: EntityName, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = this.s
-      .get(`SELECT id FROM ${TABLE_INFO[entity].name} WHERE id IN (SELECT value FROM json_each(?))`)
-      .pluck()
-      .all(JSON.stringify(ids)) as string[];
-    return new Set(rows);
+    return new Set(await this.sql.column<string>(this.of(entity).exists, [JSON.stringify(ids)]));
   }
 
   /** Canonical ids whose email matches, lower-cased; deleted rows never match. */
@@ -96,12 +176,11 @@ export class CanonicalRepo {
     const info = TABLE_INFO[entity];
     const column = info.columns.get(emailField);
     if (!column) throw new Error(`${entity} has no field ${emailField}`);
-    const rows = this.s
-      .get(
-        `SELECT id, lower(${column}) AS email FROM ${info.name}
-         WHERE lower(${column}) IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
-      )
-      .all(JSON.stringify(emails)) as Array<{ id: string; email: string }>;
+    const rows = await this.sql.all<{ id: string; email: string }>(
+      `SELECT id, lower(${column}) AS email FROM ${info.name}
+       WHERE lower(${column}) IN ${this.sql.dialect.textList('?')} AND deleted_at IS NULL`,
+      [JSON.stringify(emails)],
+    );
     for (const row of rows) {
       const list = out.get(row.email) ?? [];
       list.push(row.id);
@@ -118,20 +197,26 @@ export class CanonicalRepo {
   async idsByKey(entity: EntityName, parts: readonly MatchKeyPart[], values: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (values.length === 0 || parts.length === 0) return out;
+    const d = this.sql.dialect;
     const info = TABLE_INFO[entity];
-    const exprs = parts.map((p) => {
+    const types = columnTypes(entity);
+    const columns = parts.map((p) => {
       const column = info.columns.get(p.field);
       if (!column) throw new Error(`${entity} has no field ${p.field}`);
-      return keyExpression(column, p.norm);
+      return column;
     });
+    const exprs = parts.map((p, i) => keyExpression(columns[i] as string, p.norm, d.name));
     const lhs = exprs.length === 1 ? (exprs[0] as string) : `(${exprs.join(', ')})`;
-    const rhs = `SELECT ${exprs.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?)`;
-    // better-sqlite3 returns unknown rows: these are the id and the k0..kn text columns selected here.
-    const rows = this.s
-      .get(`SELECT id, ${exprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${info.name} WHERE deleted_at IS NULL AND ${lhs} IN (${rhs})`)
-      .all(`[${values.join(',')}]`) as Array<{ id: string } & Record<string, string>>;
+    // An exact part compares with the column's own type (PostgreSQL has no implicit text → bigint).
+    const rhsType = (i: number): ColumnType => (parts[i]?.norm === 'exact' ? types.get(columns[i] as string) ?? 'text' : 'text');
+    const rhs = `SELECT ${exprs.map((_, i) => d.jsonAt('r', i, rhsType(i))).join(', ')} FROM ${d.jsonRows('?', 'r')}`;
+    const rows = await this.sql.all<{ id: string } & Record<string, Scalar>>(
+      `SELECT id, ${exprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${info.name} WHERE deleted_at IS NULL AND ${lhs} IN (${rhs})`,
+      [`[${values.join(',')}]`],
+    );
     for (const row of rows) {
-      const key = JSON.stringify(parts.map((_, i) => row[`k${i}`] ?? ''));
+      // Key parts are text (keyValue); a numeric exact column reads back as a number.
+      const key = JSON.stringify(parts.map((_, i) => String(row[`k${i}`] ?? '')));
       const list = out.get(key) ?? [];
       list.push(row.id);
       out.set(key, list);
@@ -141,56 +226,66 @@ export class CanonicalRepo {
 
   async insertMany(entity: EntityName, rows: readonly CanonicalWrite[], now: string): Promise<void> {
     if (rows.length === 0) return;
-    this.s.assertInTransaction('insert');
-    const info = TABLE_INFO[entity];
-    const fields = [...info.columns.keys()];
-    const columns = ['id', 'revision', 'created_at', 'updated_at', 'changed_at', ...fields.map((f) => info.columns.get(f))];
-    const stmt = this.s.get(
-      `INSERT INTO ${info.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    );
-    const params: Scalar[] = new Array<Scalar>(columns.length);
-    for (const row of rows) {
-      params[0] = row.id;
-      params[1] = 1;
-      params[2] = now;
-      params[3] = now;
-      params[4] = row.changedAt;
-      for (let i = 0; i < fields.length; i++) params[5 + i] = row.fields[fields[i] as string] ?? null;
-      stmt.run(params);
+    this.sql.assertInTransaction('insert');
+    const q = this.of(entity);
+    if (rowAtATime(this.sql)) {
+      const params: Scalar[] = new Array<Scalar>(q.fields.length + 4);
+      for (const row of rows) {
+        fieldParams(q.fields, row, params);
+        params[q.fields.length] = row.id;
+        params[q.fields.length + 1] = row.changedAt;
+        params[q.fields.length + 2] = now;
+        params[q.fields.length + 3] = now;
+        await this.sql.run(q.insertOne, params);
+      }
+      return;
+    }
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await this.sql.run(q.insert, [now, now, batchJson(q.fields, rows, i, Math.min(rows.length, i + BATCH))]);
     }
   }
 
   /** Writes the full field set of each row and bumps its revision. */
   async updateMany(entity: EntityName, rows: readonly CanonicalWrite[], now: string): Promise<void> {
     if (rows.length === 0) return;
-    this.s.assertInTransaction('update');
-    const info = TABLE_INFO[entity];
-    const fields = [...info.columns.keys()];
-    const sets = fields.map((f) => `${info.columns.get(f)} = ?`).join(', ');
-    const stmt = this.s.get(
-      `UPDATE ${info.name} SET ${sets}, revision = revision + 1, updated_at = ?, changed_at = ? WHERE id = ?`,
-    );
-    const params: Scalar[] = new Array<Scalar>(fields.length + 3);
-    for (const row of rows) {
-      for (let i = 0; i < fields.length; i++) params[i] = row.fields[fields[i] as string] ?? null;
-      params[fields.length] = now;
-      params[fields.length + 1] = row.changedAt;
-      params[fields.length + 2] = row.id;
-      stmt.run(params);
+    this.sql.assertInTransaction('update');
+    const q = this.of(entity);
+    if (rowAtATime(this.sql)) {
+      const params: Scalar[] = new Array<Scalar>(q.fields.length + 3);
+      for (const row of rows) {
+        fieldParams(q.fields, row, params);
+        params[q.fields.length] = now;
+        params[q.fields.length + 1] = row.changedAt;
+        params[q.fields.length + 2] = row.id;
+        await this.sql.run(q.updateOne, params);
+      }
+      return;
+    }
+    // One statement updates a row once: a row listed twice starts a new statement, so every write
+    // lands in order and bumps the revision, as one UPDATE per row does.
+    let start = 0;
+    let seen = new Set<string>();
+    for (let i = 0; i <= rows.length; i++) {
+      const row = rows[i];
+      if (row === undefined || seen.has(row.id) || i - start === BATCH) {
+        await this.sql.run(q.update, [now, batchJson(q.fields, rows, start, i)]);
+        start = i;
+        seen = new Set();
+      }
+      if (row !== undefined) seen.add(row.id);
     }
   }
 
   /** Soft delete (and undo): money-bearing rows are never removed, so no row ever is. */
   async setDeleted(entity: EntityName, ids: readonly string[], deletedAt: string | null, now: string): Promise<number> {
     if (ids.length === 0) return 0;
-    this.s.assertInTransaction('soft delete');
+    this.sql.assertInTransaction('soft delete');
     const info = TABLE_INFO[entity];
-    const result = this.s
-      .get(
-        `UPDATE ${info.name} SET deleted_at = ?, revision = revision + 1, updated_at = ?
-         WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS ${deletedAt === null ? 'NOT NULL' : 'NULL'}`,
-      )
-      .run(deletedAt, now, JSON.stringify(ids));
+    const result = await this.sql.run(
+      `UPDATE ${info.name} SET deleted_at = ?, revision = revision + 1, updated_at = ?
+       WHERE id IN ${this.sql.dialect.textList('?')} AND deleted_at IS ${deletedAt === null ? 'NOT NULL' : 'NULL'}`,
+      [deletedAt, now, JSON.stringify(ids)],
+    );
     return result.changes;
   }
 
@@ -218,15 +313,29 @@ export class CanonicalRepo {
     }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     params.push(query.limit);
-    const rows = this.s.get(`SELECT * FROM ${info.name} ${where} ORDER BY id LIMIT ?`).all(...params) as RawRow[];
+    const rows = await this.sql.all<RawRow>(`SELECT * FROM ${info.name} ${where} ORDER BY id LIMIT ?`, params);
     return rows.map((raw) => this.toRow(entity, raw));
   }
 
   async count(entity: EntityName, includeDeleted = false): Promise<number> {
-    const info = TABLE_INFO[entity];
-    return this.s
-      .get(`SELECT count(*) FROM ${info.name}${includeDeleted ? '' : ' WHERE deleted_at IS NULL'}`)
-      .pluck()
-      .get() as number;
+    const q = this.of(entity);
+    return (await this.sql.value<number>(includeDeleted ? q.countAll : q.count)) ?? 0;
   }
+}
+
+/** The row's field values, in column order, into the start of `params`. */
+function fieldParams(fields: readonly string[], row: CanonicalWrite, params: Scalar[]): void {
+  for (let i = 0; i < fields.length; i++) params[i] = row.fields[fields[i] as string] ?? null; // cast: i < fields.length
+}
+
+/** Rows `from` to `to` (exclusive) as the batch statements read them: a JSON array of [id, changedAt, ...fields]. */
+function batchJson(fields: readonly string[], rows: readonly CanonicalWrite[], from: number, to: number): string {
+  const out: Scalar[][] = [];
+  for (let i = from; i < to; i++) {
+    const row = rows[i] as CanonicalWrite; // cast: i is within the array
+    const values: Scalar[] = [row.id, row.changedAt];
+    for (const f of fields) values.push(row.fields[f] ?? null);
+    out.push(values);
+  }
+  return JSON.stringify(out);
 }

@@ -1,5 +1,6 @@
 import type { InboxRow, InboxStatus } from '../types.ts';
-import { whereOf, type Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { whereOf } from '../sqlite/statements.ts';
 
 interface RawInbox {
   id: string;
@@ -50,7 +51,8 @@ export interface InboxQuery {
 
 /**
  * The inbox insert, deduplicated on (system, event id): shared by the repository and the inbox
- * writer's thread (inbox-writer.worker.js), so both write a delivery the same way.
+ * writer's thread (inbox-writer.worker.js), so both write a delivery the same way. Plain SQL of the
+ * common subset: the writer's thread prepares it on SQLite as it stands.
  */
 export const INBOX_INSERT_SQL = `INSERT INTO inbox (id, system, event_id, kind, entity, external_id, payload, status, attempts, received_at, headers)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (system, event_id) DO NOTHING`;
@@ -64,46 +66,52 @@ export const INBOX_EXISTING_SQL = 'SELECT id FROM inbox WHERE system = ? AND eve
 
 /** Verified inbound deliveries, deduplicated on (system, event id) by a unique index. */
 export class InboxRepo {
-  constructor(private readonly s: Statements) {}
+  private readonly replaySql: string;
+
+  constructor(private readonly sql: SqlRunner) {
+    this.replaySql = `UPDATE inbox SET status = 'pending', attempts = 0, last_error = NULL, processed_at = NULL
+      WHERE id IN ${sql.dialect.textList('?')} AND status IN ('failed', 'ignored')`;
+  }
 
   /** Inserts the delivery unless its event id was seen before; says which. */
   async insert(row: Omit<InboxRow, 'status' | 'attempts' | 'lastError' | 'processedAt' | 'headers'> & { readonly headers?: InboxRow['headers'] }): Promise<{ inserted: boolean; id: string }> {
-    this.s.assertInTransaction('inbox insert');
-    const result = this.s
-      .get(INBOX_INSERT_SQL)
-      .run(row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt, headersJson(row.headers));
+    this.sql.assertInTransaction('inbox insert');
+    const result = await this.sql.run(
+      INBOX_INSERT_SQL,
+      [row.id, row.system, row.eventId, row.kind, row.entity, row.externalId, row.payload, row.receivedAt, headersJson(row.headers)],
+    );
     if (result.changes === 1) return { inserted: true, id: row.id };
-    const existing = this.s.get(INBOX_EXISTING_SQL).pluck().get(row.system, row.eventId) as string;
+    const existing = await this.sql.value<string>(INBOX_EXISTING_SQL, [row.system, row.eventId]);
+    // The conflicting row is visible here: SQLite has one writer, and PostgreSQL fails a SERIALIZABLE
+    // insert whose conflicting row its snapshot cannot see (the store retries the unit of work).
+    if (existing === undefined) throw new Error(`inbox insert: ${row.system} event ${row.eventId} neither inserted nor found`);
     return { inserted: false, id: existing };
   }
 
   async get(id: string): Promise<InboxRow | null> {
-    const raw = this.s.get('SELECT * FROM inbox WHERE id = ?').get(id) as RawInbox | undefined;
+    const raw = await this.sql.get<RawInbox>('SELECT * FROM inbox WHERE id = ?', [id]);
     return raw ? toInbox(raw) : null;
   }
 
   async markProcessed(id: string, status: Exclude<InboxStatus, 'pending'>, error: string | null, now: string): Promise<void> {
-    this.s.assertInTransaction('inbox mark');
-    this.s
-      .get(`UPDATE inbox SET status = ?, last_error = ?, processed_at = ?, attempts = attempts + 1 WHERE id = ?`)
-      .run(status, error, now, id);
+    this.sql.assertInTransaction('inbox mark');
+    await this.sql.run(`UPDATE inbox SET status = ?, last_error = ?, processed_at = ?, attempts = attempts + 1 WHERE id = ?`, [status, error, now, id]);
   }
 
   async recordAttempt(id: string, error: string): Promise<void> {
-    this.s.assertInTransaction('inbox attempt');
-    this.s.get('UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 2000), id);
+    this.sql.assertInTransaction('inbox attempt');
+    await this.sql.run('UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?', [error.slice(0, 2000), id]);
   }
 
   async pending(limit: number): Promise<InboxRow[]> {
-    const rows = this.s
-      .get(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?`)
-      .all(limit) as RawInbox[];
+    const rows = await this.sql.all<RawInbox>(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY received_at, id LIMIT ?`, [limit]);
     return rows.map(toInbox);
   }
 
   async list(q: InboxQuery): Promise<InboxRow[]> {
     const where = whereOf([['status = ?', q.status], ['system = ?', q.system], ['event_id = ?', q.eventId], ['id > ?', q.after], ['id < ?', q.before]]);
-    return (this.s.get(`SELECT * FROM inbox ${where.sql} ORDER BY id${q.newestFirst === true ? ' DESC' : ''} LIMIT ?`).all(...where.params, q.limit) as RawInbox[]).map(toInbox);
+    const rows = await this.sql.all<RawInbox>(`SELECT * FROM inbox ${where.sql} ORDER BY id${q.newestFirst === true ? ' DESC' : ''} LIMIT ?`, [...where.params, q.limit]);
+    return rows.map(toInbox);
   }
 
   /**
@@ -111,16 +119,13 @@ export class InboxRepo {
    * again after a fix. A pending or done row is left alone. Returns how many changed.
    */
   async replay(ids: readonly string[]): Promise<number> {
-    this.s.assertInTransaction('inbox replay');
-    const stmt = this.s.get(`UPDATE inbox SET status = 'pending', attempts = 0, last_error = NULL, processed_at = NULL
-      WHERE id = ? AND status IN ('failed', 'ignored')`);
-    let changed = 0;
-    for (const id of ids) changed += stmt.run(id).changes;
-    return changed;
+    this.sql.assertInTransaction('inbox replay');
+    if (ids.length === 0) return 0;
+    return (await this.sql.run(this.replaySql, [JSON.stringify(ids)])).changes;
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = this.s.get('SELECT status, count(*) AS n FROM inbox GROUP BY status').all() as Array<{ status: string; n: number }>;
+    const rows = await this.sql.all<{ status: string; n: number }>('SELECT status, count(*) AS n FROM inbox GROUP BY status');
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

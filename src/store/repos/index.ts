@@ -72,12 +72,12 @@ export interface Repos {
  */
 export function createRepos(sql: SqlRunner, keyring: Keyring | null): Repos {
   return {
-    canonical: new CanonicalRepo(legacy(sql)),
+    canonical: new CanonicalRepo(sql),
     links: new LinksRepo(sql),
-    ledger: new LedgerRepo(legacy(sql)),
-    conflicts: new ConflictsRepo(legacy(sql)),
-    outbox: new OutboxRepo(legacy(sql)),
-    inbox: new InboxRepo(legacy(sql)),
+    ledger: new LedgerRepo(sql),
+    conflicts: new ConflictsRepo(sql),
+    outbox: new OutboxRepo(sql),
+    inbox: new InboxRepo(sql),
     runs: new RunsRepo(sql),
     cursors: new CursorsRepo(sql),
     slots: new SlotsRepo(sql),
