@@ -69,7 +69,8 @@ describeEachStore('access repository', (current) => {
   it("reads a contact's live roles at live worksites with each worksite's client", async () => {
     const store = current();
     await seedWorksites(store);
-    expect(await store.repos.access.contactRoles('c1')).toEqual([
+    const roles = await store.repos.access.contactRoles('c1'); // unordered: callers build sets
+    expect([...roles].sort((a, b) => a.worksiteId.localeCompare(b.worksiteId))).toEqual([
       { worksiteId: 'w1', role: 'approver', clientId: 'client-1' },
       { worksiteId: 'w2', role: 'viewer', clientId: 'client-2' },
     ]);
