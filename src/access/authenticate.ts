@@ -127,7 +127,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (user === null || user.status !== 'active') return offboard('api_key', key.id, 'user', key.ownerId, at);
       principal = userPrincipal(user, credential, limits);
     }
-    repos.access.touchKey(key, at);
+    await repos.access.touchKey(key, at);
     return { ok: true, principal };
   }
 

@@ -98,7 +98,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
       authorization: c.req.header('authorization'), cookie: c.req.header('cookie'), ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null,
     });
     if (result.ok === false) {
-      deps.store.repos.audit.append([authFailureAudit(result, { at: deps.now(), ip: clientIp(c), userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null, requestId: c.get('requestId') })]);
+      await deps.store.repos.audit.append([authFailureAudit(result, { at: deps.now(), ip: clientIp(c), userAgent: c.req.header('user-agent')?.slice(0, 300) ?? null, requestId: c.get('requestId') })]);
       return c.json(envelope('unauthorized', result.reason), 401, { 'WWW-Authenticate': 'Bearer realm="crosswalk", error="invalid_token"' });
     }
     if (result.ok === true) {
@@ -115,7 +115,7 @@ export function createApp(input: HttpDeps): CrosswalkApp {
     const mark = c.get('audit');
     if (mark !== undefined) {
       const status = c.res.status;
-      writeAudit(deps.store, c, {
+      await writeAudit(deps.store, c, {
         principal: c.get('principal') ?? null, requestId: c.get('requestId') ?? null, action: mark.action, targetType: mark.targetType, targetId: mark.targetId,
         outcome: status < 400 ? 'success' : status === 401 || status === 403 ? 'denied' : 'failure',
         reason: mark.reason ?? (status < 400 ? null : `HTTP ${status}`),

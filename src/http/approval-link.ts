@@ -96,7 +96,7 @@ export function mountApprovalLinks(app: Hono<AppEnv>, deps: ResolvedDeps): void 
       // The unit of work rolled back: the link is still unused (the entry moved on, or the role went).
       if (!(err instanceof ApiError)) throw err;
       const link = await store.repos.notifications.approvalLink(hashToken(token));
-      writeAudit(store, c, {
+      await writeAudit(store, c, {
         principal: null, requestId: c.get('requestId') ?? null, action: 'approveTimeEntryViaLink', targetType: 'time_entry', targetId: link?.timeEntryId ?? null,
         outcome: 'failure', reason: err.message,
       }, at);
@@ -104,13 +104,13 @@ export function mountApprovalLinks(app: Hono<AppEnv>, deps: ResolvedDeps): void 
     }
     if (!result.ok) {
       const r = refusal(result.check);
-      writeAudit(store, c, {
+      await writeAudit(store, c, {
         principal: null, requestId: c.get('requestId') ?? null, action: 'approveTimeEntryViaLink', targetType: 'time_entry',
         targetId: result.check.link?.timeEntryId ?? null, outcome: 'failure', reason: `approval link: ${result.check.reason}`,
       }, at);
       return c.html(page(r.title, `<p>${escape(r.text)}</p>`), r.status, PAGE_HEADERS);
     }
-    writeAudit(store, c, {
+    await writeAudit(store, c, {
       principal: result.principal, requestId: c.get('requestId') ?? null, action: 'approveTimeEntryViaLink', targetType: 'time_entry', targetId: result.entryId,
       outcome: 'success', reason: `${VIA_APPROVAL_LINK} from ${clientIp(c) ?? 'unknown address'}`,
     }, at);

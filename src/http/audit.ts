@@ -47,6 +47,6 @@ export function auditEvent(c: RequestLike, input: AuditInput, now: string): Audi
 }
 
 /** Appends an event in its own statement (outside any unit of work). */
-export function writeAudit(store: Store, c: RequestLike, input: AuditInput, now: string): void {
-  store.repos.audit.append([auditEvent(c, input, now)]);
+export async function writeAudit(store: Store, c: RequestLike, input: AuditInput, now: string): Promise<void> {
+  await store.repos.audit.append([auditEvent(c, input, now)]);
 }

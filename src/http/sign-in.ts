@@ -67,7 +67,7 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
       if (origin === null) throw new ApiError('not_implemented', 'magic-link sign-in needs CROSSWALK_PUBLIC_URL (the portal origin links point at)');
       const result = await requestMagicLink({ store, mailer, now: now(), ip: clientIp(c), email: body.email, baseUrl: origin, limiter });
       // The outcome is for the audit (ops only), never for the caller.
-      writeAudit(store, c, {
+      await writeAudit(store, c, {
         principal: null, requestId: c.get('requestId') ?? null, action: 'session.magic_link_request', targetType: 'contact', targetId: result.contactId,
         outcome: result.outcome === 'sent' ? 'success' : 'failure', reason: result.outcome === 'limited' ? `rate limited per ${String(result.limitedBy)}` : result.outcome,
       }, now());
@@ -108,13 +108,13 @@ export function mountSignIn(app: Hono<AppEnv>, api: RouteRegistrar, deps: Resolv
       return { ok: true as const, contactId: consumed.contactId, token: session.token, sessionId: session.row.id };
     });
     if (!outcome.ok) {
-      writeAudit(store, c, {
+      await writeAudit(store, c, {
         principal: null, requestId: c.get('requestId') ?? null, action: 'session.sign_in', targetType: 'contact', targetId: outcome.contactId,
         outcome: 'failure', reason: `magic link: ${outcome.reason}`,
       }, at);
       return c.html(page('Sign-in link not valid', `<p>${escape(outcome.reason)}. Ask for a new link.</p>`), 401, PAGE_HEADERS);
     }
-    writeAudit(store, c, {
+    await writeAudit(store, c, {
       principal: null, requestId: c.get('requestId') ?? null, action: 'session.sign_in', targetType: 'contact', targetId: outcome.contactId,
       outcome: 'success', reason: `magic link; session ${outcome.sessionId}`,
     }, at);

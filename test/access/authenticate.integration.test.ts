@@ -242,7 +242,7 @@ describe('authenticate', () => {
     if (r.ok !== false) throw new Error('expected a refusal');
     const event = authFailureAudit(r, { at: T0, ip: '203.0.113.7', userAgent: 'vitest', requestId: 'req-1' });
     expect(event).toMatchObject({ action: 'auth.api_key', outcome: 'failure', reason: 'API key revoked', credential: `api_key:${k.row.id}`, actorType: 'anonymous', requestId: 'req-1' });
-    t.store.repos.audit.append([event]);
+    await t.store.repos.audit.append([event]);
     const [stored] = await t.store.repos.audit.list({ limit: 1 });
     // The secret is everything after the id (base64url, which may itself hold an underscore).
     const secret = /^cw_live_[0-9a-f]{16}_(.+)$/.exec(k.key)?.[1] ?? '';

@@ -16,7 +16,7 @@ describe('access retention', () => {
   afterEach(() => t.dispose());
 
   it('purges audit events and idempotent answers past their retention, and keeps the rest', async () => {
-    t.store.repos.audit.append([event('old', '2025-01-01T00:00:00.000Z'), event('new', '2026-12-01T00:00:00.000Z')]);
+    await t.store.repos.audit.append([event('old', '2025-01-01T00:00:00.000Z'), event('new', '2026-12-01T00:00:00.000Z')]);
     await t.store.unitOfWork(async (tx) => {
       await tx.idempotency.claim({ scopeKey: 'a|1', method: 'POST', path: '/x', bodyHash: 'h', createdAt: '2026-12-05T00:00:00.000Z' });
       await tx.idempotency.complete('a|1', 201, '{}', 'application/json');
@@ -29,8 +29,8 @@ describe('access retention', () => {
     expect(countRows(t.store, 'idempotency_keys')).toBe(1);
   });
 
-  it('refuses to rewrite an audit event (append-only)', () => {
-    t.store.repos.audit.append([event('x', '2026-12-01T00:00:00.000Z')]);
+  it('refuses to rewrite an audit event (append-only)', async () => {
+    await t.store.repos.audit.append([event('x', '2026-12-01T00:00:00.000Z')]);
     expect(() => t.store.db.prepare("UPDATE audit_log SET outcome = 'success'").run()).toThrow(/append-only/);
   });
 });

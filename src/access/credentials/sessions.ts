@@ -117,7 +117,7 @@ export async function verifySession(
     const idle = options.idleMinutes ?? SESSION_DEFAULTS.cookie.idleMinutes;
     if (Date.parse(row.lastSeenAt) + idle * 60_000 <= at) return { ok: false, reason: `session idle for more than ${idle} minutes` };
   }
-  repos.access.touchSession(row, now);
+  await repos.access.touchSession(row, now);
   return { ok: true, row };
 }
 

@@ -80,7 +80,7 @@ export function registerAccess(program: Command, ctx: CliContext): void {
           if (err instanceof AccessChangeError) throw new UsageError(err.message);
           throw err;
         }
-        auditCli(tx, { action: 'grant.create', targetType: 'grant', targetId: row.id, reason: `${row.role} to ${row.subjectKind}:${row.subjectId} at ${where(row)}` }, at);
+        await auditCli(tx, { action: 'grant.create', targetType: 'grant', targetId: row.id, reason: `${row.role} to ${row.subjectKind}:${row.subjectId} at ${where(row)}` }, at);
         return row;
       });
       emit(opts, grant, () => process.stdout.write(`granted ${grant.role} to ${grant.subjectKind} ${grant.subjectId} at ${where(grant)}: ${grant.id}\n`));
@@ -119,7 +119,7 @@ export function registerAccess(program: Command, ctx: CliContext): void {
         const grant = await tx.access.grantById(id);
         if (!grant) throw new UsageError(`no grant ${id}`);
         const revoked = await tx.access.revokeGrant(id, cliActor(), at);
-        if (revoked) auditCli(tx, { action: 'grant.revoke', targetType: 'grant', targetId: id, reason: `${grant.role} of ${grant.subjectKind}:${grant.subjectId}` }, at);
+        if (revoked) await auditCli(tx, { action: 'grant.revoke', targetType: 'grant', targetId: id, reason: `${grant.role} of ${grant.subjectKind}:${grant.subjectId}` }, at);
         return { id, revoked, revokedAt: revoked ? at : grant.revokedAt };
       });
       emit(opts, result, () => process.stdout.write(result.revoked ? `grant ${id} revoked\n` : `grant ${id} was already revoked at ${String(result.revokedAt)}\n`));

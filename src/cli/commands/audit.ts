@@ -43,8 +43,8 @@ export function cliAuditEvent(
 }
 
 /** Appends the row inside the caller's unit of work: the change and its audit commit together. */
-export function auditCli(tx: Pick<Repos, 'audit'>, input: Parameters<typeof cliAuditEvent>[0], at: string): void {
-  tx.audit.append([cliAuditEvent(input, at)]);
+export async function auditCli(tx: Pick<Repos, 'audit'>, input: Parameters<typeof cliAuditEvent>[0], at: string): Promise<void> {
+  await tx.audit.append([cliAuditEvent(input, at)]);
 }
 
 /** `kind:id` (the id may itself hold colons: `service:cli:dana`), or a bare `kind`. */
@@ -144,7 +144,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       const before = new Date(Date.parse(at) - days * 86_400_000).toISOString();
       const deleted = await ctx.store().unitOfWork(async (tx) => {
         const n = await tx.audit.purgeBefore(before);
-        auditCli(tx, { action: 'audit.purge', targetType: 'audit_log', targetId: null, reason: `deleted ${n} event(s) before ${before}` }, at);
+        await auditCli(tx, { action: 'audit.purge', targetType: 'audit_log', targetId: null, reason: `deleted ${n} event(s) before ${before}` }, at);
         return n;
       });
       emit(opts, { deleted, before }, () => process.stdout.write(`${deleted} audit event(s) before ${before} deleted\n`));

@@ -89,7 +89,7 @@ export function registerDocuments(program: Command, ctx: CliContext): void {
             scope = owner === null ? { clientId: null, worksiteId: null } : await ownerScope(tx, ownerEntity, owner);
           }
           const written = await recordVersion(tx, ctx.policy(), { actor, of, blob: accepted.blob, contentType: accepted.contentType, filename: accepted.filename, scope }, at);
-          auditCli(tx, { action: 'document.upload', targetType: 'document', targetId: written.documentId, reason: `version ${written.version}` }, at);
+          await auditCli(tx, { action: 'document.upload', targetType: 'document', targetId: written.documentId, reason: `version ${written.version}` }, at);
           return written;
         });
         const out = { ...result, sha256: accepted.blob.sha256, sizeBytes: accepted.blob.size, contentType: accepted.contentType, filename: accepted.filename };

@@ -46,7 +46,7 @@ export function registerInvoices(program: Command, ctx: CliContext): void {
         try {
           const outcome = await store.unitOfWork(async (tx) => {
             const out = await draftInvoice(tx, { clientId, date: opts.date, actor: cliActor(), now: at, settings });
-            auditCli(tx, { action: 'invoice.draft', targetType: 'invoice', targetId: out.invoiceId }, at);
+            await auditCli(tx, { action: 'invoice.draft', targetType: 'invoice', targetId: out.invoiceId }, at);
             return out;
           });
           results.push({ clientId, outcome, error: null });
@@ -79,7 +79,7 @@ export function registerInvoices(program: Command, ctx: CliContext): void {
       const out = await store
         .unitOfWork(async (tx) => {
           const result = await issueInvoice(tx, ctx.policy(), { invoiceId: id, actor: cliActor(), now: at });
-          auditCli(tx, { action: 'invoice.issue', targetType: 'invoice', targetId: id }, at);
+          await auditCli(tx, { action: 'invoice.issue', targetType: 'invoice', targetId: id }, at);
           return result;
         })
         .catch(refused);

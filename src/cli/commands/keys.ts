@@ -134,7 +134,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
           if (err instanceof CredentialError) throw new UsageError(err.message);
           throw err;
         }
-        auditCli(tx, { action: 'key.create', targetType: 'api_key', targetId: out.row.id, reason: `${owner.kind}${owner.id === null ? '' : `:${owner.id}`}` }, at);
+        await auditCli(tx, { action: 'key.create', targetType: 'api_key', targetId: out.row.id, reason: `${owner.kind}${owner.id === null ? '' : `:${owner.id}`}` }, at);
         return out;
       });
       emit(opts, { id: created.row.id, key: created.key }, () => {
@@ -175,7 +175,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
         const key = await tx.access.keyById(id);
         if (!key) throw new UsageError(`no API key ${id}`);
         const revoked = await tx.access.revokeKey(id, at);
-        if (revoked) auditCli(tx, { action: 'key.revoke', targetType: 'api_key', targetId: id }, at);
+        if (revoked) await auditCli(tx, { action: 'key.revoke', targetType: 'api_key', targetId: id }, at);
         return { id, revoked, revokedAt: revoked ? at : key.revokedAt };
       });
       emit(opts, result, () => process.stdout.write(result.revoked ? `API key ${id} revoked\n` : `API key ${id} was already revoked at ${String(result.revokedAt)}\n`));

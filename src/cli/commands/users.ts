@@ -75,7 +75,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
           if (err instanceof AccessChangeError || err instanceof CredentialError) throw new UsageError(err.message);
           throw err;
         }
-        auditCli(tx, { action: 'user.create', targetType: 'user', targetId: row.id, reason: `role ${row.role}` }, at);
+        await auditCli(tx, { action: 'user.create', targetType: 'user', targetId: row.id, reason: `role ${row.role}` }, at);
         return row;
       });
       const view = userView(user);
@@ -106,7 +106,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         if (!user) throw new UsageError(`no user ${idOrEmail}`);
         const result = await disableUser(tx, user.id, at);
         const { sessions, keys } = result.revoked;
-        auditCli(tx, { action: 'user.disable', targetType: 'user', targetId: user.id, reason: `revoked ${sessions} session(s) and ${keys} key(s)` }, at);
+        await auditCli(tx, { action: 'user.disable', targetType: 'user', targetId: user.id, reason: `revoked ${sessions} session(s) and ${keys} key(s)` }, at);
         return result;
       });
       const view = { user: userView(out.user), revoked: out.revoked };

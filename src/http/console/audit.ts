@@ -28,6 +28,6 @@ export function consoleAudit(c: Context<ConsoleEnv>, input: ConsoleAuditInput, a
 }
 
 /** Appends the audit rows, inside the caller's unit of work when it passes its repos. */
-export function writeAudit(repos: Pick<Repos, 'audit'>, events: readonly AuditEvent[]): void {
-  if (events.length > 0) repos.audit.append(events);
+export async function writeAudit(repos: Pick<Repos, 'audit'>, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length > 0) await repos.audit.append(events);
 }

@@ -133,7 +133,7 @@ export class OpsSignIn {
     const { perEmail, perIp } = this.limiters;
     if (!perEmail.check(email, at) || !perIp.check(ipKey, at)) {
       const reason = perEmail.check(email, at) ? 'rate limited: too many failed sign-ins from this IP' : 'rate limited: too many failed sign-ins for this e-mail';
-      this.audit({ outcome: 'failure', reason, user: null, credential: via, req, at });
+      await this.audit({ outcome: 'failure', reason, user: null, credential: via, req, at });
       return { ok: false, status: 429, reason };
     }
     const user = email !== '' && email.length <= MAX_EMAIL ? await this.store.repos.access.userByEmail(email) : null;
@@ -148,7 +148,7 @@ export class OpsSignIn {
       perEmail.take(email, at);
       perIp.take(ipKey, at);
       const why = reason ?? 'unknown e-mail address';
-      this.audit({ outcome: 'failure', reason: why, user, credential: via, req, at });
+      await this.audit({ outcome: 'failure', reason: why, user, credential: via, req, at });
       return { ok: false, status: 401, reason: why };
     }
     perEmail.reset(email);
@@ -183,7 +183,7 @@ export class OpsSignIn {
         if (oldest.done === true) break;
         this.basicCache.delete(oldest.value);
       }
-      this.audit({ outcome: 'success', reason: null, user: result.user, credential: 'basic', req, at });
+      await this.audit({ outcome: 'success', reason: null, user: result.user, credential: 'basic', req, at });
     }
     return result;
   }
@@ -198,13 +198,13 @@ export class OpsSignIn {
     if (result.ok === 'anonymous') return null;
     const context = { at: this.now(), ip: req.ip, userAgent: req.userAgent, requestId: req.requestId };
     if (result.ok === false) {
-      this.store.repos.audit.append([authFailureAudit(result, context)]);
+      await this.store.repos.audit.append([authFailureAudit(result, context)]);
       return { ok: false, reason: result.reason };
     }
     const p = result.principal;
     if (p.kind !== 'user' || p.credential.type !== 'session') {
       const reason = 'a contact session does not open the console';
-      this.store.repos.audit.append([authFailureAudit(
+      await this.store.repos.audit.append([authFailureAudit(
         { ok: false, status: 401, reason, method: 'session', credentialId: p.credential.type === 'session' ? p.credential.id : null, subject: p.kind === 'contact' ? { kind: 'contact', id: p.id } : null },
         context,
       )]);
@@ -215,7 +215,7 @@ export class OpsSignIn {
   }
 
   /** A `session.sign_in` row (or `session.sign_out`): actor the user when known, target the user. */
-  audit(input: { outcome: 'success' | 'failure'; reason: string | null; user: UserRow | null; credential: string; req: SignInRequest; at: string; action?: string }): void {
+  async audit(input: { outcome: 'success' | 'failure'; reason: string | null; user: UserRow | null; credential: string; req: SignInRequest; at: string; action?: string }): Promise<void> {
     const event: AuditEvent = {
       id: newId(), at: input.at,
       actorType: input.user === null ? 'anonymous' : 'user', actorId: input.user?.id ?? null, onBehalfOf: null,
@@ -223,7 +223,7 @@ export class OpsSignIn {
       outcome: input.outcome, reason: input.reason, credential: input.credential,
       ip: input.req.ip, userAgent: input.req.userAgent, requestId: input.req.requestId,
     };
-    this.store.repos.audit.append([event]);
+    await this.store.repos.audit.append([event]);
   }
 }
 

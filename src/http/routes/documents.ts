@@ -75,10 +75,10 @@ export function registerDocuments(app: Hono<AppEnv>, api: RouteRegistrar, deps: 
   const download = async (c: Context<AppEnv>, link: string): Promise<Response> => {
     const principal = principalOf(c);
     const at = now();
-    const audit = (outcome: 'success' | 'denied' | 'failure', documentId: string | null, reason: string | null) =>
+    const audit = async (outcome: 'success' | 'denied' | 'failure', documentId: string | null, reason: string | null): Promise<void> =>
       writeAudit(store, c, { principal, requestId: c.get('requestId') ?? null, action: 'document.download', targetType: 'document', targetId: documentId, outcome, reason }, now());
-    const refuse = (documentId: string | null, reason: string): never => {
-      audit('denied', documentId, reason);
+    const refuse = async (documentId: string | null, reason: string): Promise<never> => {
+      await audit('denied', documentId, reason);
       throw new ApiError('forbidden', reason);
     };
     const checked = documents.signer.verify(link, Date.parse(at));
@@ -90,7 +90,7 @@ export function registerDocuments(app: Hono<AppEnv>, api: RouteRegistrar, deps: 
     const row = await store.repos.canonical.getScoped('document', claims.documentId, scopeOf(access, 'document'));
     const version = row === null || row.deletedAt !== null ? null : await store.repos.documents.version(claims.documentId, claims.version);
     if (version === null) {
-      audit('failure', claims.documentId, 'not found or no longer visible');
+      await audit('failure', claims.documentId, 'not found or no longer visible');
       throw new ApiError('not_found', `document ${claims.documentId} version ${claims.version} not found`);
     }
     if (claims.singleUse && !(await store.unitOfWork(async (tx) => tx.documents.spendLink(claims.linkId, claims.documentId, actorOf(principal), at)))) {
@@ -98,10 +98,10 @@ export function registerDocuments(app: Hono<AppEnv>, api: RouteRegistrar, deps: 
     }
     const bytes = await documents.blobs.open(version.sha256);
     if (bytes === null) {
-      audit('failure', claims.documentId, `blob ${version.sha256} missing`);
+      await audit('failure', claims.documentId, `blob ${version.sha256} missing`);
       throw new Error(`document ${claims.documentId} version ${claims.version}: blob ${version.sha256} is missing from the blob store`);
     }
-    audit('success', claims.documentId, `version ${claims.version}`);
+    await audit('success', claims.documentId, `version ${claims.version}`);
     const name = safeFilename(version.filename, `document-${claims.version}`);
     return c.body(Readable.toWeb(bytes) as ReadableStream<Uint8Array>, 200, {
       'Content-Type': version.contentType,

@@ -1,5 +1,6 @@
 import type { AuditActorType, AuditEvent, AuditOutcome } from '../access-types.ts';
-import { whereOf, type Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { whereOf } from '../sqlite/statements.ts';
 
 export interface AuditQuery {
   actorType?: AuditActorType;
@@ -17,7 +18,7 @@ export interface AuditQuery {
   limit: number;
 }
 
-// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// Runners hand rows back untyped; each is a plain object of column → value of this table,
 // read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 const s = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -42,25 +43,38 @@ function toEvent(r: Raw): AuditEvent {
   };
 }
 
+const COLUMNS = 'id, at, actor_type, actor_id, on_behalf_of, action, target_type, target_id, outcome, reason, credential, ip, user_agent, request_id';
+
+function valuesOf(e: AuditEvent): Array<string | null> {
+  return [e.id, e.at, e.actorType, e.actorId, e.onBehalfOf, e.action, e.targetType, e.targetId, e.outcome, e.reason, e.credential, e.ip, e.userAgent, e.requestId];
+}
+
 /**
- * The access audit: append-only (a trigger refuses UPDATE); rows leave only through `purgeBefore`,
- * the configured retention.
+ * The access audit: append-only (a trigger refuses UPDATE, in both dialects); rows leave only
+ * through `purgeBefore`, the configured retention.
  */
 export class AuditRepo {
-  constructor(private readonly st: Statements) {}
+  private readonly q: { readonly one: string; readonly many: string };
+
+  constructor(private readonly sql: SqlRunner) {
+    const d = sql.dialect;
+    this.q = {
+      one: `INSERT INTO audit_log (${COLUMNS}) VALUES (${Array.from({ length: 14 }, () => '?').join(', ')})`,
+      // Several events in one statement (one round trip, and all or none outside a unit of work);
+      // rows take their seq in array order.
+      many: `INSERT INTO audit_log (${COLUMNS}) SELECT ${Array.from({ length: 14 }, (_, i) => d.jsonAt('r', i)).join(', ')} FROM ${d.jsonRows('?', 'r')}`,
+    };
+  }
 
   /**
    * Appends events. Runs inside a unit of work when given one (a write and its audit row commit
-   * together) or as its own autocommit statement batch otherwise.
+   * together) or as its own autocommit statement otherwise.
    */
-  append(events: readonly AuditEvent[]): void {
-    const stmt = this.st.get(
-      `INSERT INTO audit_log (id, at, actor_type, actor_id, on_behalf_of, action, target_type, target_id, outcome, reason, credential, ip, user_agent, request_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const e of events) {
-      stmt.run(e.id, e.at, e.actorType, e.actorId, e.onBehalfOf, e.action, e.targetType, e.targetId, e.outcome, e.reason, e.credential, e.ip, e.userAgent, e.requestId);
-    }
+  async append(events: readonly AuditEvent[]): Promise<void> {
+    const [first] = events;
+    if (first === undefined) return;
+    if (events.length === 1) await this.sql.run(this.q.one, valuesOf(first));
+    else await this.sql.run(this.q.many, [JSON.stringify(events.map(valuesOf))]);
   }
 
   async list(q: AuditQuery): Promise<AuditEvent[]> {
@@ -75,12 +89,12 @@ export class AuditRepo {
       ['at < ?', q.until],
       ['seq < ?', q.beforeSeq],
     ]);
-    return (this.st.get(`SELECT * FROM audit_log ${sql} ORDER BY seq DESC LIMIT ?`).all(...params, q.limit) as Raw[]).map(toEvent);
+    return (await this.sql.all<Raw>(`SELECT * FROM audit_log ${sql} ORDER BY seq DESC LIMIT ?`, [...params, q.limit])).map(toEvent);
   }
 
   /** Deletes events older than `before` (retention). Returns how many went. */
   async purgeBefore(before: string): Promise<number> {
-    this.st.assertInTransaction('audit purge');
-    return this.st.get('DELETE FROM audit_log WHERE at < ?').run(before).changes;
+    this.sql.assertInTransaction('audit purge');
+    return (await this.sql.run('DELETE FROM audit_log WHERE at < ?', [before])).changes;
   }
 }

@@ -1,4 +1,4 @@
-import type { Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
 
 export type CommentVisibility = 'internal' | 'client';
 export type CommentAction = 'created' | 'edited' | 'deleted';
@@ -27,7 +27,7 @@ export interface CommentRevisionRow {
   at: string;
 }
 
-// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// Runners hand rows back untyped; each is a plain object of column → value of this table,
 // read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 const str = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -51,33 +51,36 @@ function toRevision(r: Raw): CommentRevisionRow {
 
 /** Comments on records, with every text each one had (`comment_revisions`); deletes are soft. */
 export class CommentsRepo {
-  constructor(private readonly s: Statements) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async insert(row: CommentRow): Promise<void> {
-    this.s.assertInTransaction('comment');
-    this.s
-      .get('INSERT INTO comments (id, entity, record_id, author, visibility, body, revision, created_at, updated_at, deleted_at, deleted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(row.id, row.entity, row.recordId, row.author, row.visibility, row.body, row.revision, row.createdAt, row.updatedAt, row.deletedAt, row.deletedBy);
+    this.sql.assertInTransaction('comment');
+    await this.sql.run(
+      'INSERT INTO comments (id, entity, record_id, author, visibility, body, revision, created_at, updated_at, deleted_at, deleted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [row.id, row.entity, row.recordId, row.author, row.visibility, row.body, row.revision, row.createdAt, row.updatedAt, row.deletedAt, row.deletedBy],
+    );
     await this.addRevision({ commentId: row.id, revision: row.revision, action: 'created', body: row.body, visibility: row.visibility, actor: row.author, at: row.createdAt });
   }
 
   /** Writes the comment's new state and its revision row; `action` says what happened. */
   async update(row: CommentRow, action: Exclude<CommentAction, 'created'>, actor: string): Promise<void> {
-    this.s.assertInTransaction('comment');
-    this.s
-      .get('UPDATE comments SET body = ?, visibility = ?, revision = ?, updated_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ?')
-      .run(row.body, row.visibility, row.revision, row.updatedAt, row.deletedAt, row.deletedBy, row.id);
+    this.sql.assertInTransaction('comment');
+    await this.sql.run(
+      'UPDATE comments SET body = ?, visibility = ?, revision = ?, updated_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ?',
+      [row.body, row.visibility, row.revision, row.updatedAt, row.deletedAt, row.deletedBy, row.id],
+    );
     await this.addRevision({ commentId: row.id, revision: row.revision, action, body: row.body, visibility: row.visibility, actor, at: row.updatedAt });
   }
 
   private async addRevision(r: CommentRevisionRow): Promise<void> {
-    this.s
-      .get('INSERT INTO comment_revisions (comment_id, revision, action, body, visibility, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(r.commentId, r.revision, r.action, r.body, r.visibility, r.actor, r.at);
+    await this.sql.run(
+      'INSERT INTO comment_revisions (comment_id, revision, action, body, visibility, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [r.commentId, r.revision, r.action, r.body, r.visibility, r.actor, r.at],
+    );
   }
 
   async get(id: string): Promise<CommentRow | null> {
-    const row = this.s.get('SELECT * FROM comments WHERE id = ?').get(id) as Raw | undefined;
+    const row = await this.sql.get<Raw>('SELECT * FROM comments WHERE id = ?', [id]);
     return row === undefined ? null : toComment(row);
   }
 
@@ -87,10 +90,10 @@ export class CommentsRepo {
    */
   async forRecord(entity: string, recordId: string, clientOnly: boolean): Promise<CommentRow[]> {
     const sql = `SELECT * FROM comments WHERE entity = ? AND record_id = ?${clientOnly ? " AND visibility = 'client'" : ''} ORDER BY created_at, id`;
-    return (this.s.get(sql).all(entity, recordId) as Raw[]).map(toComment);
+    return (await this.sql.all<Raw>(sql, [entity, recordId])).map(toComment);
   }
 
   async revisions(commentId: string): Promise<CommentRevisionRow[]> {
-    return (this.s.get('SELECT * FROM comment_revisions WHERE comment_id = ? ORDER BY revision').all(commentId) as Raw[]).map(toRevision);
+    return (await this.sql.all<Raw>('SELECT * FROM comment_revisions WHERE comment_id = ? ORDER BY revision', [commentId])).map(toRevision);
   }
 }

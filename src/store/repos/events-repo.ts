@@ -1,7 +1,8 @@
 import { PORTAL_EVENT_TYPES, type PortalEventInput, type PortalEventRow, type PortalEventType } from '../../model/index.ts';
-import { parseJson, type Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
+import { parseJson } from '../sqlite/statements.ts';
 
-// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// Runners hand rows back untyped; each is a plain object of column → value of this table,
 // read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 
@@ -27,26 +28,26 @@ function toRow(r: Raw): PortalEventRow {
 
 /** The portal event log: appended inside the unit of work of the change, read in `seq` order. */
 export class EventsRepo {
-  constructor(private readonly s: Statements) {}
+  constructor(private readonly sql: SqlRunner) {}
 
-  /** Appends one event; must run in the unit of work that made the change it reports. */
+  /** Appends one event; must run in the unit of work that made the change it reports. Returns its seq. */
   async append(event: PortalEventInput): Promise<number> {
-    this.s.assertInTransaction('portal event');
-    const info = this.s
-      .get('INSERT INTO portal_events (type, entity, canonical_id, client_id, worksite_id, actor, recipients, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(event.type, event.entity, event.canonicalId, event.clientId, event.worksiteId, event.actor, JSON.stringify(event.recipients ?? []), JSON.stringify(event.data ?? {}), event.at);
-    return Number(info.lastInsertRowid);
+    this.sql.assertInTransaction('portal event');
+    const seq = await this.sql.value<number>(
+      'INSERT INTO portal_events (type, entity, canonical_id, client_id, worksite_id, actor, recipients, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+      [event.type, event.entity, event.canonicalId, event.clientId, event.worksiteId, event.actor, JSON.stringify(event.recipients ?? []), JSON.stringify(event.data ?? {}), event.at],
+    );
+    if (seq === undefined) throw new Error('portal event insert returned no seq');
+    return Number(seq);
   }
 
   /** Events after `seq`, oldest first. */
   async after(seq: number, limit: number): Promise<PortalEventRow[]> {
-    const rows = this.s.get('SELECT * FROM portal_events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as Raw[];
-    return rows.map(toRow);
+    return (await this.sql.all<Raw>('SELECT * FROM portal_events WHERE seq > ? ORDER BY seq LIMIT ?', [seq, limit])).map(toRow);
   }
 
   /** Events about one record, oldest first. */
   async forRecord(entity: string, canonicalId: string): Promise<PortalEventRow[]> {
-    const rows = this.s.get('SELECT * FROM portal_events WHERE entity = ? AND canonical_id = ? ORDER BY seq').all(entity, canonicalId) as Raw[];
-    return rows.map(toRow);
+    return (await this.sql.all<Raw>('SELECT * FROM portal_events WHERE entity = ? AND canonical_id = ? ORDER BY seq', [entity, canonicalId])).map(toRow);
   }
 }

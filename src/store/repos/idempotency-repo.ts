@@ -1,7 +1,7 @@
 import type { IdempotencyRow } from '../access-types.ts';
-import type { Statements } from '../sqlite/statements.ts';
+import type { SqlRunner } from '../sql/runner.ts';
 
-// better-sqlite3 hands rows back untyped; each is a plain object of column → value of this table,
+// Runners hand rows back untyped; each is a plain object of column → value of this table,
 // read through `as Raw` at the statement and mapped to the typed row by one function.
 type Raw = Record<string, string | number | null>;
 
@@ -20,36 +20,40 @@ function toRow(r: Raw): IdempotencyRow {
 
 /** First answers of POSTs sent with an `Idempotency-Key`, replayed for a retry of the same request. */
 export class IdempotencyRepo {
-  constructor(private readonly s: Statements) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async get(scopeKey: string): Promise<IdempotencyRow | null> {
-    const r = this.s.get('SELECT * FROM idempotency_keys WHERE scope_key = ?').get(scopeKey) as Raw | undefined;
+    const r = await this.sql.get<Raw>('SELECT * FROM idempotency_keys WHERE scope_key = ?', [scopeKey]);
     return r ? toRow(r) : null;
   }
 
-  /** Claims the key for a request about to run; false when another request holds it already. */
+  /**
+   * Claims the key for a request about to run; false when another request holds it already. A
+   * conflict is answered by the statement (DO NOTHING), never by catching an error: on PostgreSQL a
+   * failed statement would abort the whole unit of work.
+   */
   async claim(row: Pick<IdempotencyRow, 'scopeKey' | 'method' | 'path' | 'bodyHash' | 'createdAt'>): Promise<boolean> {
-    this.s.assertInTransaction('idempotency claim');
-    return (
-      this.s
-        .get('INSERT INTO idempotency_keys (scope_key, method, path, body_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key) DO NOTHING')
-        .run(row.scopeKey, row.method, row.path, row.bodyHash, row.createdAt).changes > 0
+    this.sql.assertInTransaction('idempotency claim');
+    const { changes } = await this.sql.run(
+      'INSERT INTO idempotency_keys (scope_key, method, path, body_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key) DO NOTHING',
+      [row.scopeKey, row.method, row.path, row.bodyHash, row.createdAt],
     );
+    return changes > 0;
   }
 
   async complete(scopeKey: string, status: number, body: string, contentType: string | null): Promise<void> {
-    this.s.assertInTransaction('idempotency');
-    this.s.get('UPDATE idempotency_keys SET status = ?, response_body = ?, content_type = ? WHERE scope_key = ?').run(status, body, contentType, scopeKey);
+    this.sql.assertInTransaction('idempotency');
+    await this.sql.run('UPDATE idempotency_keys SET status = ?, response_body = ?, content_type = ? WHERE scope_key = ?', [status, body, contentType, scopeKey]);
   }
 
   /** Frees a key whose request failed before answering (a 5xx): a retry may run it again. */
   async release(scopeKey: string): Promise<void> {
-    this.s.assertInTransaction('idempotency');
-    this.s.get('DELETE FROM idempotency_keys WHERE scope_key = ?').run(scopeKey);
+    this.sql.assertInTransaction('idempotency');
+    await this.sql.run('DELETE FROM idempotency_keys WHERE scope_key = ?', [scopeKey]);
   }
 
   async purgeBefore(before: string): Promise<number> {
-    this.s.assertInTransaction('idempotency purge');
-    return this.s.get('DELETE FROM idempotency_keys WHERE created_at < ?').run(before).changes;
+    this.sql.assertInTransaction('idempotency purge');
+    return (await this.sql.run('DELETE FROM idempotency_keys WHERE created_at < ?', [before])).changes;
   }
 }

@@ -134,7 +134,7 @@ ${mayViewAs ? h`<form class="inline" method="post" action="/console/access/view-
     const at = now();
     const done = await store.unitOfWork(async (tx) => {
       const ok = await tx.access.revokeKey(id, at);
-      writeAudit(tx, [consoleAudit(c, { action: 'api_key.revoke', targetType: 'api_key', targetId: id, outcome: ok ? 'success' : 'failure', reason: ok ? null : 'not found or already revoked' }, at)]);
+      await writeAudit(tx, [consoleAudit(c, { action: 'api_key.revoke', targetType: 'api_key', targetId: id, outcome: ok ? 'success' : 'failure', reason: ok ? null : 'not found or already revoked' }, at)]);
       return ok;
     });
     return listPage(c, { limit: 50 }, banner(done ? 'Key revoked' : 'Key not revoked', [{ ok: done, message: done ? `API key cw_live_${id}_… is revoked: it answers 401 from now on.` : `API key ${id} was not found or was already revoked.` }]), done ? 200 : 404);
@@ -146,7 +146,7 @@ ${mayViewAs ? h`<form class="inline" method="post" action="/console/access/view-
     const at = now();
     const done = await store.unitOfWork(async (tx) => {
       const ok = await tx.access.revokeSession(id, at);
-      writeAudit(tx, [consoleAudit(c, { action: 'session.revoke', targetType: 'session', targetId: id, outcome: ok ? 'success' : 'failure' }, at)]);
+      await writeAudit(tx, [consoleAudit(c, { action: 'session.revoke', targetType: 'session', targetId: id, outcome: ok ? 'success' : 'failure' }, at)]);
       return ok;
     });
     return listPage(c, { limit: 50 }, banner(done ? 'Session revoked' : 'Session not revoked', [{ ok: done, message: done ? `Session ${id.slice(0, 8)}… is revoked.` : `Session ${id} was not found or was already revoked.` }]), done ? 200 : 404);
@@ -166,7 +166,7 @@ ${mayViewAs ? h`<form class="inline" method="post" action="/console/access/view-
         kind: 'view_as', principalKind: 'contact', principalId: contact.id, onBehalfOf: user.id, readOnly: true,
         ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null,
       }, at);
-      writeAudit(tx, [consoleAudit(c, { action: 'view_as.mint', targetType: 'contact', targetId: contact.id, onBehalfOf: contact.id }, at)]);
+      await writeAudit(tx, [consoleAudit(c, { action: 'view_as.mint', targetType: 'contact', targetId: contact.id, onBehalfOf: contact.id }, at)]);
       return session;
     });
     const origin = new URL(c.req.url).origin;

@@ -80,7 +80,7 @@ export function registerConflicts(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDe
       // resolveIn inside our own unit of work, so a refusal keeps its kind (not found, refused, invalid).
       const outcome = await store.unitOfWork(async (tx) => {
         const done = await resolver.resolveIn(tx, id, request);
-        writeAudit(tx, [consoleAudit(c, { action: 'conflict.resolve', targetType: 'conflict', targetId: id, reason: `${decision.choice}${decision.reason === undefined ? '' : `: ${decision.reason}`}` }, now())]);
+        await writeAudit(tx, [consoleAudit(c, { action: 'conflict.resolve', targetType: 'conflict', targetId: id, reason: `${decision.choice}${decision.reason === undefined ? '' : `: ${decision.reason}`}` }, now())]);
         return done;
       });
       const pushes = outcome.outboxIds?.length ?? 0;

@@ -87,7 +87,7 @@ ${sections}`;
     const form = await parseForm(c, RetryForm);
     const n = await store.unitOfWork(async (tx) => {
       const changed = await tx.links.forgetHashes([{ system: form.system, entity: form.entity, externalId: form.externalId }]);
-      writeAudit(tx, [consoleAudit(c, { action: 'link.retry', targetType: 'link', targetId: `${form.system}|${form.entity}|${form.externalId}` }, now())]);
+      await writeAudit(tx, [consoleAudit(c, { action: 'link.retry', targetType: 'link', targetId: `${form.system}|${form.entity}|${form.externalId}` }, now())]);
       return changed;
     });
     return listPage(c, {}, banner('Re-evaluation queued', [{ ok: n > 0, message: n > 0 ? `${form.system} ${form.entity} ${form.externalId} is evaluated again at its next delivery or pull.` : `No link ${form.system} ${form.entity} ${form.externalId}.` }]), n > 0 ? 200 : 404);
@@ -99,7 +99,7 @@ ${sections}`;
     try {
       await store.unitOfWork(async (tx) => {
         await releaseHeldEntry(tx, policy, form.timeEntryId, actorOf(c.get('consoleSignedIn')), now());
-        writeAudit(tx, [consoleAudit(c, { action: 'time.release', targetType: 'time_entry', targetId: form.timeEntryId }, now())]);
+        await writeAudit(tx, [consoleAudit(c, { action: 'time.release', targetType: 'time_entry', targetId: form.timeEntryId }, now())]);
       });
     } catch (err) {
       if (err instanceof RefusedError) return listPage(c, {}, banner('Not released', [{ ok: false, message: err.message }]), err.code === 'not_found' ? 404 : 409);
@@ -115,7 +115,7 @@ ${sections}`;
       if (err instanceof RefusedError) return listPage(c, {}, banner(`Not ${verb}`, [{ ok: false, message: err.message }]), err.code === 'not_found' ? 404 : 409);
       throw err;
     }
-    writeAudit(store.repos, [consoleAudit(c, { action: `identity.${verb}`, targetType: 'identity_review', targetId: id }, now())]);
+    await writeAudit(store.repos, [consoleAudit(c, { action: `identity.${verb}`, targetType: 'identity_review', targetId: id }, now())]);
     return listPage(c, {}, banner(`Identity ${verb}`, [{ ok: true, message: `Identity review ${id} answered: ${verb}.` }]), 200);
   }
 

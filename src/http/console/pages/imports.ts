@@ -130,7 +130,7 @@ ${canCommit ? h`<form method="post" action="/console/imports/commit"><input type
       throw err;
     }
     rmSync(uploadPath(f.upload), { force: true });
-    writeAudit(store.repos, [consoleAudit(c, { action: 'csv.import', targetType: 'run', targetId: report.runId }, now())]);
+    await writeAudit(store.repos, [consoleAudit(c, { action: 'csv.import', targetType: 'run', targetId: report.runId }, now())]);
     const body = h`${reportTable(report)}
 <p>${report.runId === null ? null : h`<a href="${runHref(report.runId)}">The import's run</a>`}${report.importId !== null && report.errorCount > 0 ? h` · <a href="/console/imports/${report.importId}/errors.csv">Download the errors CSV</a>` : null}</p>`;
     return render(c, 'Import committed', 'imports', body);

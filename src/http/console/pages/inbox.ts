@@ -73,7 +73,7 @@ ${nextLink(next)}`;
     await parseForm(c, z.strictObject({}));
     const changed = await store.unitOfWork(async (tx) => {
       const n = await tx.inbox.replay([id]);
-      if (n > 0) writeAudit(tx, [consoleAudit(c, { action: 'inbox.replay', targetType: 'inbox', targetId: id }, now())]);
+      if (n > 0) await writeAudit(tx, [consoleAudit(c, { action: 'inbox.replay', targetType: 'inbox', targetId: id }, now())]);
       return n;
     });
     const result = changed > 0

@@ -77,7 +77,7 @@ export function registerLogin(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps):
     const req = signInRequest(c);
     const form = await readLoginForm(c);
     if (!form.ok) {
-      signIn.audit({ outcome: 'failure', reason: `malformed sign-in form: ${form.message}`, user: null, credential: 'form', req, at: now() });
+      await signIn.audit({ outcome: 'failure', reason: `malformed sign-in form: ${form.message}`, user: null, credential: 'form', req, at: now() });
       return loginPage(c, form.status, form.message);
     }
     const result = await signIn.password(form.email, form.password, 'form', req);
@@ -89,7 +89,7 @@ export function registerLogin(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps):
     const at = now();
     const { token, row } = await store.unitOfWork(async (tx) => {
       const created = await createSession(tx, { kind: 'cookie', principalKind: 'user', principalId: user.id, onBehalfOf: null, readOnly: false, ip: req.ip, userAgent: req.userAgent }, at);
-      signIn.audit({ outcome: 'success', reason: `role ${user.role}`, user, credential: `session:${created.row.id}`, req, at });
+      await signIn.audit({ outcome: 'success', reason: `role ${user.role}`, user, credential: `session:${created.row.id}`, req, at });
       return created;
     });
     c.header('Set-Cookie', cookieHeader(token, { secure: cookieIsSecure(c), maxAgeSeconds: (Date.parse(row.expiresAt) - Date.parse(at)) / 1000 }));
@@ -106,7 +106,7 @@ export function registerLogin(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps):
         const user = await store.repos.access.userById(row.principalId);
         await store.unitOfWork(async (tx) => {
           await tx.access.revokeSession(row.id, at);
-          signIn.audit({ action: 'session.sign_out', outcome: 'success', reason: null, user, credential: `session:${row.id}`, req: signInRequest(c), at });
+          await signIn.audit({ action: 'session.sign_out', outcome: 'success', reason: null, user, credential: `session:${row.id}`, req: signInRequest(c), at });
         });
       }
     }

@@ -50,7 +50,7 @@ export function registerOutbox(app: Hono<ConsoleEnv>, deps: ResolvedConsoleDeps)
         else if (row.status !== 'failed') out.push({ ok: false, message: `Outbox row ${id} is ${row.status}; only parked (failed) rows are replayed.` });
         else {
           await tx.outbox.replay([id], at);
-          writeAudit(tx, [consoleAudit(c, { action: 'outbox.replay', targetType: 'outbox', targetId: id }, at)]);
+          await writeAudit(tx, [consoleAudit(c, { action: 'outbox.replay', targetType: 'outbox', targetId: id }, at)]);
           // The ledger names who sent a parked push back to the queue, beside the record's history.
           await tx.ledger.appendMany([{
             at, direction: 'out', system: row.system, entity: row.entity, canonicalId: row.canonicalId, externalId: row.externalId, action: 'replay', outcome: 'applied',
