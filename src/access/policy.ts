@@ -1,5 +1,5 @@
 import { ENTITIES, type EntityName } from '../model/index.ts';
-import type { Repos, Scalar, SqlScope, UserRole } from '../store/index.ts';
+import { IDS, type Repos, type Scalar, type SqlScope, type UserRole } from '../store/index.ts';
 import type { Principal } from './principal.ts';
 
 /**
@@ -293,10 +293,10 @@ export function can(principal: Principal | null, action: Action): Decision {
 /** Builds SQL with its parameters in order. */
 class Sql {
   readonly params: Scalar[] = [];
-  /** `(SELECT value FROM json_each(?))` over a set of ids. */
+  /** A set of ids: the `@ids` token the store expands per dialect, bound as one JSON array. */
   set(ids: Iterable<string>): string {
     this.params.push(JSON.stringify([...ids]));
-    return '(SELECT value FROM json_each(?))';
+    return IDS;
   }
   value(v: Scalar): string {
     this.params.push(v);

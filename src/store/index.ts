@@ -16,7 +16,7 @@ export type { RunQuery } from './repos/runs-repo.ts';
 export type { ImportErrorRow, ImportRow, ImportStatus, InvoiceRegisterRow, LinkHash, NewImport, PayrollEntryRow } from './repos/imports-repo.ts';
 export * from './access-types.ts';
 export type { AuditQuery } from './repos/audit-repo.ts';
-export type { SqlScope } from './repos/canonical-repo.ts';
+export { IDS, type SqlScope } from './repos/canonical-repo.ts';
 export type { IdentityQuery } from './repos/identity-repo.ts';
 export * from './repos/notifications-repo.ts';
 export type { DocumentVersionRow } from './repos/documents-repo.ts';

@@ -24,6 +24,8 @@ import { ROOT, start, type Running } from './support/process.ts';
 import { differences, pullState, writeBullhornConfig, type PullState } from './support/pull-state.ts';
 import { copySchema } from './support/pg-copy.ts';
 import { sleep } from './support/world.ts';
+import { EMULATOR_SECRETS } from './support/secrets.ts';
+import { Keyring } from '../../src/lib/secret-box.ts';
 import { fileURLToPath } from 'node:url';
 
 const PLACEMENTS = 10_000;
@@ -36,6 +38,8 @@ const WORKER = fileURLToPath(new URL('./support/pull-worker.ts', import.meta.url
 const PG = new URL(TEST_PG_URL);
 const PG_PORT = Number(PG.port || 5432);
 const REDIS_PORT = Number(new URL(SHARED_REDIS_URL).port || 6379);
+/** One key ring for every process: the workers are not on loopback, so no demo key is generated for them. */
+const SECRET_KEY = Keyring.generate().serialize();
 
 let dir: { dir: string; dispose(): void };
 let bullhorn: RunningBullhornEmulator;
@@ -60,7 +64,7 @@ async function newSchema(name: string): Promise<string> {
 }
 
 async function hubOn(file: string, work: boolean): Promise<Hub> {
-  const hub = new Hub(loadConfig({ file, env: { REDIS_URL: SHARED_REDIS_URL } }), { env: {}, logger: silentLogger() });
+  const hub = new Hub(loadConfig({ file, env: { REDIS_URL: SHARED_REDIS_URL, CROSSWALK_SECRET_KEY: SECRET_KEY } }), { env: {}, logger: silentLogger() });
   if (work) await hub.work();
   return hub;
 }
@@ -138,7 +142,7 @@ describe(`the hub on ${WORKERS} hosts sharing PostgreSQL and Redis`, () => {
     const workerFile = writeBullhornConfig(dir.dir, 'hosts-worker', { database: pgUrl(hosts.hostIp, schema), baseUrl: emulatorUrl.toString().replace(/\/$/, ''), queue: { driver: 'bullmq', prefix } });
     const watchFile = writeBullhornConfig(dir.dir, 'hosts-watch', { database: pgUrl(PG.hostname, schema), baseUrl: bullhorn.baseUrl, queue: { driver: 'bullmq', prefix } });
     const redisForWorkers = `redis://${hosts.hostIp}:${REDIS_PORT}`;
-    const startOn = (i: number): Running => start(['--import', 'tsx', WORKER, workerFile, redisForWorkers], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, prefix: hosts.prefix(i) });
+    const startOn = (i: number): Running => start(['--import', 'tsx', WORKER, workerFile, redisForWorkers], { cwd: ROOT, env: { ...process.env, ...EMULATOR_SECRETS, CROSSWALK_SECRET_KEY: SECRET_KEY, LOG_LEVEL: 'warn' }, prefix: hosts.prefix(i) });
     const workers = Array.from({ length: WORKERS }, (_, i) => startOn(i));
     const output = () => workers.map((w, i) => `--- worker ${i} (${hosts.addresses[i] ?? '?'})\n${w.output()}`).join('\n');
     const hub = await hubOn(watchFile, false);

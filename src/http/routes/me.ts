@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { scopeOf, visibleFields, type Access } from '../../access/policy.ts';
-import type { SqlScope } from '../../store/index.ts';
+import { IDS, type SqlScope } from '../../store/index.ts';
 import { accessFor, principalOf } from '../caller.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import type { RouteRegistrar } from '../route.ts';
@@ -108,7 +108,7 @@ export function registerMe(api: RouteRegistrar, deps: ResolvedDeps): void {
       const access = await accessFor(c, store.repos, now());
       const approverAt = [...access.worksites].filter(([, roles]) => roles.has('approver')).map(([id]) => id);
       const mine: SqlScope = {
-        sql: 'assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN (SELECT value FROM json_each(?)))',
+        sql: `assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN ${IDS})`,
         params: [JSON.stringify(approverAt)],
       };
       const scope = both(scopeOf(access, 'time_entry'), mine);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadAccess, scopeOf, type Access } from '../../access/policy.ts';
 import { actorOf, type Principal } from '../../access/principal.ts';
 import { Id, IsoDate } from '../../model/index.ts';
-import type { CanonicalRow, FieldMap, Repos, SqlScope } from '../../store/index.ts';
+import { IDS, type CanonicalRow, type FieldMap, type Repos, type SqlScope } from '../../store/index.ts';
 import { principalOf } from '../caller.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -37,13 +37,17 @@ const BulkResult = z.strictObject({
 /** The submitted entries the caller may approve that the filter selects, by id. */
 async function selection(tx: Repos, access: Access, filter: Filter): Promise<CanonicalRow[]> {
   const approverAt = [...access.worksites].filter(([, roles]) => roles.has('approver')).map(([id]) => id);
+  // Optional filters become clauses only when given: PostgreSQL cannot type a bare `? IS NULL`.
+  const assignmentWhere = [`worksite_id IN ${IDS}`, ...(filter.worksiteId !== undefined ? ['worksite_id = ?'] : [])];
+  const entryWhere = [
+    `assignment_id IN (SELECT id FROM assignments WHERE ${assignmentWhere.join(' AND ')})`,
+    ...(filter.assignmentId !== undefined ? ['assignment_id = ?'] : []),
+    ...(filter.workDateFrom !== undefined ? ['work_date >= ?'] : []),
+    ...(filter.workDateTo !== undefined ? ['work_date <= ?'] : []),
+  ];
   const mine: SqlScope = {
-    sql: `assignment_id IN (SELECT id FROM assignments WHERE worksite_id IN (SELECT value FROM json_each(?)) AND (? IS NULL OR worksite_id = ?))
-          AND (? IS NULL OR assignment_id = ?) AND (? IS NULL OR work_date >= ?) AND (? IS NULL OR work_date <= ?)`,
-    params: [
-      JSON.stringify(approverAt), filter.worksiteId ?? null, filter.worksiteId ?? null, filter.assignmentId ?? null, filter.assignmentId ?? null,
-      filter.workDateFrom ?? null, filter.workDateFrom ?? null, filter.workDateTo ?? null, filter.workDateTo ?? null,
-    ],
+    sql: entryWhere.join(' AND '),
+    params: [JSON.stringify(approverAt), ...[filter.worksiteId, filter.assignmentId, filter.workDateFrom, filter.workDateTo].filter((v): v is string => v !== undefined)],
   };
   const scope = scopeOf(access, 'time_entry');
   const both: SqlScope = scope === undefined ? mine : { sql: `(${scope.sql}) AND (${mine.sql})`, params: [...scope.params, ...mine.params] };

@@ -19,9 +19,13 @@ export interface CanonicalWrite {
  * then filtered in JavaScript).
  */
 export interface SqlScope {
+  /** Dialect-neutral SQL; `@ids` stands for a set of ids bound as one JSON array parameter. */
   readonly sql: string;
   readonly params: readonly Scalar[];
 }
+
+/** The token a scope's SQL uses for "one JSON array parameter of ids" (`x IN @ids`); the repository expands it per dialect. */
+export const IDS = '@ids';
 
 export interface ListQuery {
   /** The caller's access scope (see SqlScope); absent is every row. */
@@ -157,10 +161,15 @@ export class CanonicalRepo {
     return raw ? this.toRow(entity, raw) : null;
   }
 
+  /** A scope's `@ids` tokens as this dialect's JSON array row source. */
+  private expand(scopeSql: string): string {
+    return scopeSql.replaceAll(IDS, this.sql.dialect.textList('?'));
+  }
+
   /** One row, only when it is inside `scope`: a row outside is answered exactly like a missing one. */
   async getScoped(entity: EntityName, id: string, scope: SqlScope | undefined): Promise<CanonicalRow | null> {
     if (scope === undefined) return this.get(entity, id);
-    const raw = await this.sql.get<RawRow>(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ? AND (${scope.sql})`, [id, ...scope.params]);
+    const raw = await this.sql.get<RawRow>(`SELECT * FROM ${TABLE_INFO[entity].name} WHERE id = ? AND (${this.expand(scope.sql)})`, [id, ...scope.params]);
     return raw ? this.toRow(entity, raw) : null;
   }
 
@@ -303,7 +312,7 @@ export class CanonicalRepo {
       }
     }
     if (query.scope !== undefined) {
-      clauses.push(`(${query.scope.sql})`);
+      clauses.push(`(${this.expand(query.scope.sql)})`);
       params.push(...query.scope.params);
     }
     if (!query.includeDeleted) clauses.push('deleted_at IS NULL');

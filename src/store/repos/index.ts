@@ -23,8 +23,6 @@ import { SlotsRepo } from './slots-repo.ts';
 import { StateRepo } from './state-repo.ts';
 import { TimeRepo } from './time-repo.ts';
 import type { Keyring } from '../../lib/secret-box.ts';
-import { SqliteRunner } from '../sqlite/sqlite-runner.ts';
-import type { Statements } from '../sqlite/statements.ts';
 import type { SqlRunner } from '../sql/runner.ts';
 
 /** Every repository, bound to one connection. Inside a unit of work, they share its transaction. */
@@ -98,19 +96,3 @@ export function createRepos(sql: SqlRunner, keyring: Keyring | null): Repos {
     opsIssues: new OpsIssuesRepo(sql),
   };
 }
-
-/**
- * Transitional: a repository not yet moved to SqlRunner still runs its SQLite statements directly,
- * so it works only on the SQLite store.
- */
-function legacy(sql: SqlRunner): Statements {
-  if (sql instanceof SqliteRunner) return sql.statements;
-  return notYetOnPostgres;
-}
-
-// cast: transitional stand-in whose every use fails with the reason (removed once all repositories run on SqlRunner)
-const notYetOnPostgres = new Proxy({}, {
-  get() {
-    throw new Error('this repository still runs only on SQLite');
-  },
-}) as Statements;

@@ -16,8 +16,11 @@ import { installShutdown, Relay } from '../../../src/queue/index.ts';
 const [file, redisUrl] = process.argv.slice(2);
 if (file === undefined || redisUrl === undefined) throw new Error('usage: pull-worker.ts <config file> <redis url>');
 
-const hub = new Hub(loadConfig({ file, env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn' } }), {
-  env: {},
+// A worker on another (virtual) host is not on loopback: the test hands it the key ring and the
+// emulator's credentials in the environment, as a real deployment would.
+const secretKey = process.env['CROSSWALK_SECRET_KEY'];
+const hub = new Hub(loadConfig({ file, env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', ...(secretKey && { CROSSWALK_SECRET_KEY: secretKey }) } }), {
+  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CROSSWALK_') && k !== 'CROSSWALK_SECRET_KEY')),
   queue: { stalled: { lockDurationMs: 2_000, stalledIntervalMs: 1_000 } },
 });
 await hub.work();
