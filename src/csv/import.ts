@@ -174,8 +174,14 @@ export async function importCsv(options: ImportOptions): Promise<ImportReport> {
         if (dryRun || importId === null) throw new DryRunRollback(out);
         const room = Math.max(0, limits.maxErrors - totals.errorCount);
         await tx.imports.addErrors(importId, totals.errorCount, out.errors.slice(0, room));
-        const next = add(totals, out, rows.length);
+        // On a copy: PostgreSQL may run this unit of work again from its start, so the running
+        // totals change only once it has committed.
+        const next = add(copyTotals(totals), out, rows.length);
         await tx.imports.progress(importId, nextRecord, nextLine, countsJson(next), next.errorCount, now());
+        return { out, next };
+      })
+      .then(({ out, next }) => {
+        Object.assign(totals, next);
         return out;
       })
       .catch((err: unknown) => {
@@ -248,6 +254,10 @@ interface Totals {
   rows: number;
   badRows: number;
   errorCount: number;
+}
+
+function copyTotals(totals: Totals): Totals {
+  return { ...totals, counts: new Map([...totals.counts].map(([entity, c]) => [entity, { ...c }])) };
 }
 
 function add(totals: Totals, out: ChunkOutcome, rows: number): Totals {

@@ -75,6 +75,10 @@ export class SeenKeys {
     const claims = items.map((item, i): Claim => {
       const name = names[i] as string;
       const first = this.recent.get(name) ?? stored.get(name);
+      // The same line claiming its key again is that row itself, not a duplicate: its unit of work
+      // is running again from the start (PostgreSQL retries one that failed to serialise), and the
+      // claims of the rolled-back attempt are still here, outside the store's transaction.
+      if (first !== undefined && first.line === item.line) return FIRST;
       if (first !== undefined) return { first: false, line: first.line, same: first.hash !== null && first.hash === item.hash };
       this.recent.set(name, { line: item.line, hash: item.hash });
       this.add(name);
