@@ -11,6 +11,15 @@ const PASS = new URL('./engine-pg.pass.ts', import.meta.url);
  * warm-up of each, medians of three pairs; every pass in a fresh process and a fresh schema,
  * dropped after. The store floor (the rows a first apply writes, pre-built, through the
  * repositories alone) is printed beside them. Needs CROSSWALK_BENCH_PG (default the tests' server).
+ * CROSSWALK_BENCH_SQL=1 prints each hub pass's statements by total time (bench/lib/profile.ts).
+ *
+ * First run (`--quick`, 20,000 rows): hub 607 rows/s against raw 46,650 (0.013, MISS). 96% of the
+ * hub's time is spent waiting on PostgreSQL, nearly all of it in two link lookups,
+ * `external_id IN (SELECT value FROM json_array_elements_text(?))`: on tables without statistics
+ * (a fresh schema, or an entity whose links grow during the run) the planner picks a nested-loop
+ * semi join that compares every link of the entity with every id of the batch, so a batch costs
+ * O(links × batch) and the pass slows as it goes (10,000 rows 772/s, 20,000 rows 473/s). The full
+ * 100,000 rows do not finish in useful time until that plan is fixed.
  */
 export const scenario: Scenario = {
   name: 'engine-pg',
