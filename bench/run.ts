@@ -12,14 +12,17 @@ const SCENARIOS: Record<string, () => Promise<{ scenario: Scenario }>> = {
   access: () => import('./scenarios/access.ts'),
   console: () => import('./scenarios/console.ts'),
   csv: () => import('./scenarios/csv.ts'),
+  'csv-pg': () => import('./scenarios/csv-pg.ts'),
   documents: () => import('./scenarios/documents.ts'),
   engine: () => import('./scenarios/engine.ts'),
+  'engine-pg': () => import('./scenarios/engine-pg.ts'),
   invoice: () => import('./scenarios/invoice.ts'),
   notify: () => import('./scenarios/notify.ts'),
   ingest: () => import('./scenarios/ingest.ts'),
   pgdriver: () => import('./scenarios/pgdriver.ts'),
   pull: () => import('./scenarios/pull.ts'),
   reconcile: () => import('./scenarios/reconcile.ts'),
+  scale: () => import('./scenarios/scale.ts'),
 };
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

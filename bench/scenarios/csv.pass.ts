@@ -8,13 +8,13 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
-import { generateDataset, Rng } from '../../fixtures/dataset/index.ts';
+import { Rng } from '../../fixtures/dataset/index.ts';
+import { csvLine, HEADER, seedPlacements, timeRows } from './csv-data.ts';
 import { exportEntity } from '../../src/csv/export-entity.ts';
 import { importCsv } from '../../src/csv/import.ts';
 import { Engine } from '../../src/engine/index.ts';
 import { loadMappings } from '../../src/mapping/index.ts';
-import { ENTITIES, type EntityName } from '../../src/model/index.ts';
-import { SqliteStore, type CanonicalWrite, type LinkRow } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
 
@@ -44,51 +44,6 @@ const files = (dir: string, rows: number) => ({
   imported: join(dir, `imported-${rows}.sqlite`),
 });
 const paths = files(args.dir, args.rows);
-
-/** Placements enough for the rows: each active one works a run of weekdays from its start. */
-function scaleFor(rows: number): number {
-  return Math.max(1, Math.ceil(rows / 40 / 1500));
-}
-
-interface Row {
-  placement: string;
-  employee: string;
-  date: string;
-  iso: string;
-  reg: string;
-  ot: string;
-  note: string;
-}
-
-function* timeRows(rows: number): Generator<Row> {
-  const ds = generateDataset({ scale: scaleFor(rows) });
-  const names = new Map(ds.candidates.map((c) => [c.key, `${c.firstName} ${c.lastName}`]));
-  const active = ds.assignments.filter((a) => a.status === 'active');
-  const perAssignment = Math.ceil(rows / active.length) + 5;
-  let n = 0;
-  for (const a of active) {
-    let day = Date.parse(`${a.startDate}T00:00:00Z`) / 86_400_000;
-    const end = a.endDate === null ? Number.POSITIVE_INFINITY : Date.parse(`${a.endDate}T00:00:00Z`) / 86_400_000;
-    for (let k = 0; k < perAssignment && day <= end; day++) {
-      const dow = (((day + 4) % 7) + 7) % 7;
-      if (dow === 0 || dow === 6) continue;
-      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
-      const date = `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
-      const note = n % 7 === 3 ? 'said "ok" to the late start' : n % 6 === 1 ? 'late start, left early' : '';
-      yield { placement: a.key, employee: names.get(a.candidateId) ?? '', date, iso, reg: n % 5 === 0 ? '7.50' : '8.00', ot: n % 9 === 0 ? '1.25' : '', note };
-      k++;
-      if (++n >= rows) return;
-    }
-  }
-  throw new Error(`only ${n} rows from scale ${scaleFor(rows)}`);
-}
-
-function csvLine(r: Row): string {
-  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  return `${r.placement},${q(r.employee)},${r.date},${r.reg},${r.ot},,Approved,${q(r.note)}\r\n`;
-}
-
-const HEADER = 'Placement ID,Employee,Work Date,Reg Hrs,OT Hrs,DT Hrs,Status,Note\r\n';
 
 async function generate(): Promise<void> {
   mkdirSync(args.dir, { recursive: true });
@@ -136,32 +91,7 @@ async function template(path: string): Promise<void> {
   const part = `${path}.part`;
   rmSync(part, { force: true });
   const store = SqliteStore.open(part);
-  const ds = generateDataset({ scale: scaleFor(args.rows) });
-  const now = '2026-11-20T00:00:00.000Z';
-  const add = async (entity: EntityName, items: ReadonlyArray<{ key: string } & Record<string, unknown>>) => {
-    for (let i = 0; i < items.length; i += 10_000) {
-      const slice = items.slice(i, i + 10_000);
-      const writes: CanonicalWrite[] = slice.map((item) => {
-        const f: Record<string, string | number | null> = {};
-        for (const field of Object.keys(ENTITIES[entity].schema.shape)) f[field] = (item[field] as string | number | null | undefined) ?? null;
-        return { id: item.key, fields: f, changedAt: now };
-      });
-      const links: LinkRow[] = slice.map((item) => ({
-        system: SYSTEM, entity, externalId: item.key, canonicalId: item.key, state: 'linked', base: null, sourceHash: null, sourceModifiedAt: null,
-        pending: null, waitingOn: null, reason: null, meta: null, tombstonedAt: null, seenRunId: null, createdAt: now, updatedAt: now,
-      }));
-      await store.unitOfWork(async (tx) => {
-        await tx.canonical.insertMany(entity, writes, now);
-        await tx.links.upsertMany(links);
-      });
-    }
-  };
-  await add('client', ds.clients);
-  await add('worksite', ds.worksites);
-  await add('contact', ds.contacts);
-  await add('requisition', ds.requisitions);
-  await add('candidate', ds.candidates);
-  await add('assignment', ds.assignments);
+  await seedPlacements(store, args.rows);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
   renameSync(part, path);

@@ -11,7 +11,7 @@ const PASS = new URL('./csv.pass.ts', import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every file under these paths, hashed: what the cached files and store templates were made from. */
-function sourcesKey(paths: readonly string[]): string {
+export function sourcesKey(paths: readonly string[]): string {
   const hash = createHash('sha1');
   const walk = (p: string) => {
     if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
@@ -26,7 +26,7 @@ function sourcesKey(paths: readonly string[]): string {
  * generator or hash rule makes a new folder (and the stale ones are removed).
  */
 function cacheDir(): string {
-  const key = sourcesKey(['src/store/migrations', 'mappings/csv', 'fixtures/dataset', 'src/engine/hash.ts', 'bench/scenarios/csv.pass.ts']);
+  const key = sourcesKey(['src/store/migrations', 'mappings/csv', 'fixtures/dataset', 'src/engine/hash.ts', 'bench/scenarios/csv.pass.ts', 'bench/scenarios/csv-data.ts']);
   const name = `crosswalk-bench-csv-${key}`;
   for (const entry of readdirSync(tmpdir())) {
     if (entry.startsWith('crosswalk-bench-csv') && entry !== name && !entry.startsWith('crosswalk-bench-csv-run')) rmSync(join(tmpdir(), entry), { recursive: true, force: true });

@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateDataset } from '../../fixtures/dataset/index.ts';
-import { ENTITIES, entityFields, type EntityName } from '../../src/model/index.ts';
-import { Engine, ownedFields, StaticPolicy, type IncomingRecord } from '../../src/engine/index.ts';
-import { SqliteStore, type CanonicalWrite, type LedgerEntry, type LinkRow } from '../../src/store/index.ts';
+import { entityFields } from '../../src/model/index.ts';
+import { Engine, ownedFields, StaticPolicy } from '../../src/engine/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { openDatabase } from '../../src/store/sqlite/database.ts';
-import { newId } from '../../src/lib/ids.ts';
 import { passArgs, reportPass } from '../lib/child.ts';
+import { engineData, floorBatches, placementRecords, rowHash, seedReferences, SYSTEM, writeFloor, type Row } from './engine-data.ts';
 
 /**
  * One measured pass of the engine scenario, in its own process. Sides:
@@ -30,27 +28,7 @@ interface Args {
 
 const args = passArgs<Args>();
 const dir = mkdtempSync(join(tmpdir(), 'crosswalk-bench-engine-'));
-const SYSTEM = 'bullhorn';
-
-// Keep only what the pass uses: a retained dataset of a few hundred MB would make every garbage
-// collection during the timed part mark it, which a worker holding one page never pays.
-let dataset: ReturnType<typeof generateDataset> | null = generateDataset({ scale: Math.max(1, Math.ceil(args.rows / 1500)) });
-const assignments = dataset.assignments.slice(0, args.rows);
-if (assignments.length < args.rows) throw new Error(`dataset has ${assignments.length} assignments, wanted ${args.rows}`);
-const referenced = {
-  clients: [...dataset.clients],
-  worksites: [...dataset.worksites],
-  contacts: [...dataset.contacts],
-  requisitions: [...dataset.requisitions],
-  candidates: (() => {
-    const wanted = new Set(assignments.map((a) => a.candidateId));
-    return dataset.candidates.filter((c) => wanted.has(c.key));
-  })(),
-};
-dataset = null;
-
-type Row = [string, string, string | null, string | null, string | null, string | null, string, string | null, string];
-const rows: Row[] = assignments.map((a) => [a.key, a.candidateId, a.requisitionId, a.worksiteId, a.approverContactId, a.title, a.startDate, a.endDate, a.status]);
+const { assignments, referenced, rows } = engineData(args.rows);
 
 try {
   if (args.side === 'raw-insert' || args.side === 'raw-upsert') runRaw(args.side);
@@ -70,7 +48,7 @@ function runRaw(side: 'raw-insert' | 'raw-upsert'): void {
       worksite_id = excluded.worksite_id, approver_contact_id = excluded.approver_contact_id, title = excluded.title,
       start_date = excluded.start_date, end_date = excluded.end_date, status = excluded.status, row_hash = excluded.row_hash
     WHERE row_hash IS NOT excluded.row_hash`);
-  const hashOf = (r: Row) => createHash('sha1').update(r.join('\u0001')).digest('base64');
+  const hashOf = (r: Row) => rowHash(r);
   const pass = (stmt: typeof insert, hashed: boolean) => {
     for (let i = 0; i < rows.length; i += 10_000) {
       db.transaction(() => {
@@ -103,21 +81,8 @@ async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
   const fields = entityFields('assignment');
   const policy = new StaticPolicy({ inbound: { [SYSTEM]: { assignment: { fields: ownedFields(SYSTEM, fields), match: { byEmail: false, unmatched: 'create' } } } } });
   const engine = new Engine(store, { policy });
-  await seedReferences(store);
-  const records: IncomingRecord[] = assignments.map((a, i) => ({
-    externalId: String(30_000 + i),
-    sourceModifiedAt: '2026-11-20T12:00:00.000Z',
-    values: {
-      candidateId: ref(a.candidateId),
-      requisitionId: a.requisitionId === null ? null : ref(a.requisitionId),
-      worksiteId: a.worksiteId === null ? null : ref(a.worksiteId),
-      approverContactId: a.approverContactId === null ? null : ref(a.approverContactId),
-      title: a.title,
-      startDate: a.startDate,
-      endDate: a.endDate,
-      status: a.status,
-    },
-  }));
+  await seedReferences(store, referenced);
+  const records = placementRecords(assignments);
   const applyAll = async () => {
     const totals = { created: 0, unchanged: 0, held: 0, rejected: 0 };
     for (let i = 0; i < records.length; i += args.batch) {
@@ -149,73 +114,11 @@ async function runHub(side: 'hub-apply' | 'hub-reapply'): Promise<void> {
 
 async function runFloor(): Promise<void> {
   const store = SqliteStore.open(join(dir, 'floor.sqlite'));
-  await seedReferences(store);
-  const now = '2026-11-20T12:00:00.000Z';
-  const fields = entityFields('assignment');
-  const batches: Array<{ canonical: CanonicalWrite[]; links: LinkRow[]; ledger: LedgerEntry[] }> = [];
-  for (let i = 0; i < assignments.length; i += args.batch) {
-    const batch = { canonical: [] as CanonicalWrite[], links: [] as LinkRow[], ledger: [] as LedgerEntry[] };
-    assignments.slice(i, i + args.batch).forEach((a, j) => {
-      const id = newId();
-      const values: Record<string, string | null> = {
-        candidateId: a.candidateId, requisitionId: a.requisitionId, worksiteId: a.worksiteId, approverContactId: a.approverContactId,
-        title: a.title, startDate: a.startDate, endDate: a.endDate, status: a.status,
-      };
-      const externalId = String(30_000 + i + j);
-      batch.canonical.push({ id, fields: values, changedAt: now });
-      batch.links.push({
-        system: SYSTEM, entity: 'assignment', externalId, canonicalId: id, state: 'linked', base: values,
-        sourceHash: createHash('sha1').update(JSON.stringify(values)).digest('base64'), sourceModifiedAt: now, pending: null,
-        waitingOn: null, reason: null, meta: null, tombstonedAt: null, seenRunId: null, createdAt: now, updatedAt: now,
-      });
-      batch.ledger.push({
-        at: now, direction: 'in', system: SYSTEM, entity: 'assignment', canonicalId: id, externalId, action: 'create', outcome: 'applied',
-        diff: fields.filter((f) => values[f] !== null && values[f] !== undefined).map((f) => ({ field: f, from: null, to: values[f] ?? null, result: 'applied' })),
-        reason: null, sourceModifiedAt: now, actor: null, runId: null, jobId: null,
-      });
-    });
-    batches.push(batch);
-  }
+  await seedReferences(store, referenced);
+  const batches = floorBatches(assignments, args.batch);
   (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
-  for (const b of batches) {
-    await store.unitOfWork(async (tx) => {
-      await tx.canonical.insertMany('assignment', b.canonical, now);
-      await tx.links.upsertMany(b.links);
-      await tx.ledger.appendMany(b.ledger);
-    });
-  }
+  await writeFloor(store, batches);
   reportPass(assignments.length, performance.now() - t0);
   store.close();
-}
-
-function ref(externalId: string) {
-  return { ref: { system: SYSTEM, externalId } };
-}
-
-/** Canonical rows and links for everything the assignments point at (untimed set-up). */
-async function seedReferences(store: SqliteStore): Promise<void> {
-  const now = new Date().toISOString();
-  const add = async (entity: EntityName, items: ReadonlyArray<{ key: string } & Record<string, unknown>>, keep: Set<string> | null) => {
-    const chosen = keep ? items.filter((i) => keep.has(i.key)) : items;
-    const writes: CanonicalWrite[] = chosen.map((item) => {
-      const f: Record<string, string | number | null> = {};
-      for (const field of Object.keys(ENTITIES[entity].schema.shape)) f[field] = (item[field] as string | number | null | undefined) ?? null;
-      return { id: item.key, fields: f, changedAt: now };
-    });
-    const links: LinkRow[] = chosen.map((item) => ({
-      system: SYSTEM, entity, externalId: item.key, canonicalId: item.key, state: 'linked', base: null, sourceHash: null,
-      sourceModifiedAt: null, pending: null, waitingOn: null, reason: null, meta: null, tombstonedAt: null, seenRunId: null,
-      createdAt: now, updatedAt: now,
-    }));
-    await store.unitOfWork(async (tx) => {
-      await tx.canonical.insertMany(entity, writes, now);
-      await tx.links.upsertMany(links);
-    });
-  };
-  await add('client', referenced.clients, null);
-  await add('worksite', referenced.worksites, null);
-  await add('contact', referenced.contacts, null);
-  await add('requisition', referenced.requisitions, null);
-  await add('candidate', referenced.candidates, null);
 }
