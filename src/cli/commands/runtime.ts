@@ -34,7 +34,7 @@ export function registerRuntime(program: Command, ctx: CliContext): void {
 
   program
     .command('worker')
-    .description('process queued jobs from Redis (BullMQ); run as many as you like on the host that holds the SQLite file')
+    .description('process queued jobs from Redis (BullMQ); run as many as you like: on the host of a SQLite file, or on any hosts sharing PostgreSQL (CROSSWALK_DB=postgres://…)')
     .action(async () => {
       const hub = ctx.hub();
       if (hub.queue().kind !== 'bullmq') {
