@@ -18,7 +18,6 @@ const KNOWN: ReadonlySet<string> = new Set([
   'src/hub.ts',
   'jobs/index.ts',
   'jobs/context.ts',
-  'jobs/handlers/events-poll.ts',
   'jobs/handlers/reconcile-run.ts',
   'jobs/handlers/sync-pull.ts',
   'jobs/handlers/sync-push.ts',
@@ -27,9 +26,6 @@ const KNOWN: ReadonlySet<string> = new Set([
   'src/queue/index.ts',
   'src/queue/attempt.ts',
   'src/queue/types.ts',
-  'src/queue/bullmq.ts',
-  'src/queue/driver.ts',
-  'src/queue/inline.ts',
   'src/http/console/auth.ts',
   'src/http/console/deps.ts',
 ]);
