@@ -14,5 +14,7 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { scale: string; port?: string; exit?: boolean }) => {
       const { runDemo } = await import('../../../fixtures/demo/run.ts');
       await runDemo({ scale: Number(opts.scale), exit: opts.exit ?? false, ...(opts.port !== undefined && { port: Number(opts.port) }) });
+      // --exit means exit: a handle something left open (a socket, a timer) must not keep the process up.
+      if (opts.exit) process.exit(process.exitCode ?? 0);
     });
 }
